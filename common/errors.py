@@ -1,0 +1,90 @@
+"""One error format for the whole API.
+
+Every error response is ``{"status": <int>, "code": <stable machine code>, "detail": <sentence for a person>}``
+plus ``"errors": {field: [{"code", "message"}]}`` when specific fields are at fault.
+"""
+
+import logging
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, JsonResponse
+from rest_framework import exceptions, serializers
+from rest_framework.response import Response
+from rest_framework.views import exception_handler, set_rollback
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_DETAIL = {
+    400: "The request is invalid; see errors for what to fix.",
+    404: "Not found.",
+    500: "Internal server error; the problem has been logged.",
+}
+
+
+def error_body(status: int, code: str, detail: str, errors: dict | None = None) -> dict:
+    body = {"status": status, "code": code, "detail": detail}
+    if errors:
+        body["errors"] = errors
+    return body
+
+
+def _field_errors(details) -> dict:
+    """Flatten DRF's nested full details into ``{"field" or "parent.child": [{"code", "message"}]}``."""
+    flat: dict[str, list] = {}
+
+    def walk(value, path: str) -> None:
+        if isinstance(value, dict) and not {"message", "code"} <= value.keys():
+            for key, child in value.items():
+                walk(child, f"{path}.{key}" if path else str(key))
+        elif isinstance(value, list):
+            for index, child in enumerate(value):
+                is_leaf = isinstance(child, dict) and {"message", "code"} <= child.keys()
+                walk(child, path if is_leaf else f"{path}.{index}")
+        else:
+            flat.setdefault(path or "non_field_errors", []).append(value)
+
+    walk(details, "")
+    return flat
+
+
+def api_exception_handler(exc, context):
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(*exc.args)
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = exception_handler(exc, context)
+    if response is None:
+        return None  # Unexpected exception: Django's handler500 answers (in this format, see json_server_error).
+    if isinstance(exc, exceptions.ValidationError):
+        errors = _field_errors(exc.get_full_details())
+        codes = {item["code"] for items in errors.values() for item in items}
+        code = codes.pop() if len(codes) == 1 else "invalid"
+        only_general = set(errors) == {"non_field_errors"}
+        detail = errors["non_field_errors"][0]["message"] if only_general else DEFAULT_DETAIL[400]
+        body = error_body(response.status_code, code, detail, None if only_general else errors)
+    else:
+        codes = exc.get_codes()
+        code = codes if isinstance(codes, str) else exc.default_code
+        detail = exc.detail if isinstance(exc.detail, str) else DEFAULT_DETAIL.get(response.status_code, str(exc))
+        body = error_body(response.status_code, code, str(detail))
+    set_rollback()
+    return Response(body, status=response.status_code, headers=_passthrough_headers(response))
+
+
+def _passthrough_headers(response) -> dict:
+    return {key: response[key] for key in ("Retry-After", "WWW-Authenticate", "Allow") if key in response}
+
+
+class QueryParamError(serializers.ValidationError):
+    """A bad query parameter: 400 with the parameter named in ``errors``."""
+
+    def __init__(self, param: str, message: str, code: str = "invalid"):
+        super().__init__({param: [serializers.ErrorDetail(message, code=code)]})
+
+
+def json_not_found(request, exception=None):
+    return JsonResponse(error_body(404, "not_found", f"No API endpoint at {request.path}."), status=404)
+
+
+def json_server_error(request):
+    return JsonResponse(error_body(500, "server_error", DEFAULT_DETAIL[500]), status=500)

@@ -1,0 +1,29 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from common.views import HealthView
+from kb.views import AreaListView, ConceptViewSet
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("concepts", ConceptViewSet, basename="concept")
+
+api_patterns = [
+    path("", include(router.urls)),
+    path("areas/", AreaListView.as_view(), name="area-list"),
+    path("health/", HealthView.as_view(), name="health"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+]
+
+urlpatterns = [
+    path("api/", include(api_patterns)),
+    path("admin/", admin.site.urls),
+    path("", RedirectView.as_view(pattern_name="api-docs", permanent=False)),
+]
+
+handler404 = "common.errors.json_not_found"
+handler500 = "common.errors.json_server_error"

@@ -1,0 +1,194 @@
+"""The contract every demo module follows. Pure Python + torch/numpy: no Django here.
+
+A demo module defines ``DEMO = Demo(...)`` whose ``run(params, device, progress)`` trains or computes
+something small, seeded and deterministic, and returns a ``DemoResult``.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+
+ProgressCallback = Callable[[float, str], None]
+
+
+def no_progress(fraction: float, message: str) -> None:
+    """Default callback for callers that do not watch progress."""
+
+
+class ParamError(ValueError):
+    """Raised by ``Demo.validate`` with one message per offending parameter."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(f"{name}: {msg}" for name, msg in errors.items()))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Param:
+    """One tunable parameter. ``kind`` is ``int``, ``float``, ``bool`` or ``choice``."""
+
+    name: str
+    kind: str
+    default: Any
+    help: str
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: Sequence[str] = ()
+
+    def json_schema(self) -> dict[str, Any]:
+        schema: dict[str, Any] = {"description": self.help, "default": self.default}
+        if self.kind == "choice":
+            schema.update(type="string", enum=list(self.choices))
+        elif self.kind == "bool":
+            schema["type"] = "boolean"
+        else:
+            schema["type"] = "integer" if self.kind == "int" else "number"
+            if self.minimum is not None:
+                schema["minimum"] = self.minimum
+            if self.maximum is not None:
+                schema["maximum"] = self.maximum
+        return schema
+
+    def clean(self, value: Any) -> Any:
+        """Coerce ``value`` (JSON or command-line text) to this parameter's type, or raise ValueError."""
+        if self.kind == "choice":
+            if value not in self.choices:
+                raise ValueError(f"must be one of {', '.join(self.choices)}")
+            return value
+        if self.kind == "bool":
+            if isinstance(value, bool):
+                return value
+            if isinstance(value, str) and value.lower() in {"true", "false", "1", "0"}:
+                return value.lower() in {"true", "1"}
+            raise ValueError("must be true or false")
+        number = self._to_number(value)
+        if self.minimum is not None and number < self.minimum:
+            raise ValueError(f"must be at least {self.minimum}")
+        if self.maximum is not None and number > self.maximum:
+            raise ValueError(f"must be at most {self.maximum}")
+        return number
+
+    def _to_number(self, value: Any) -> int | float:
+        if isinstance(value, bool):
+            raise ValueError(f"must be {'an integer' if self.kind == 'int' else 'a number'}")
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"must be {'an integer' if self.kind == 'int' else 'a number'}") from None
+        if number != number or number in (float("inf"), float("-inf")):
+            raise ValueError("must be a finite number")
+        if self.kind == "int":
+            if not number.is_integer():
+                raise ValueError("must be an integer")
+            return int(number)
+        return number
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """A question the learner answers before the run; graded from the run's own metrics.
+
+    ``answer(metrics)`` returns the key of the correct choice; ``explain(metrics)`` says why, with numbers.
+    """
+
+    question: str
+    choices: dict[str, str]
+    answer: Callable[[dict[str, Any]], str]
+    explain: Callable[[dict[str, Any]], str]
+
+
+@dataclass
+class DemoResult:
+    """What a run returns.
+
+    ``metrics``: flat JSON-serialisable final numbers (and short strings), e.g. ``{"final_loss_adam": 0.01}``.
+    ``series``: panels to plot, ``{panel_id: {"title", "x_label", "y_label", "log_y", "lines": [
+    {"label", "x": [...], "y": [...]}]}}``; lists of plain floats, a few hundred points at most per line.
+    ``summary``: one paragraph stating what this run showed, built from the numbers.
+    """
+
+    metrics: dict[str, Any]
+    series: dict[str, dict[str, Any]]
+    summary: str
+
+
+@dataclass(frozen=True)
+class Demo:
+    name: str
+    title: str
+    concepts: tuple[str, ...]
+    shows: str
+    params: tuple[Param, ...]
+    prediction: Prediction
+    train: Callable[[dict[str, Any], torch.device, ProgressCallback], DemoResult]
+
+    def defaults(self) -> dict[str, Any]:
+        return {p.name: p.default for p in self.params}
+
+    def json_schema(self) -> dict[str, Any]:
+        return {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {p.name: p.json_schema() for p in self.params},
+        }
+
+    def validate(self, raw: dict[str, Any] | None) -> dict[str, Any]:
+        """Return the full parameter set (defaults filled in), or raise ParamError naming each bad key."""
+        raw = dict(raw or {})
+        by_name = {p.name: p for p in self.params}
+        errors = {key: "unknown parameter" for key in raw if key not in by_name}
+        cleaned = self.defaults()
+        for key, value in raw.items():
+            if key in by_name:
+                try:
+                    cleaned[key] = by_name[key].clean(value)
+                except ValueError as exc:
+                    errors[key] = str(exc)
+        if errors:
+            raise ParamError(errors)
+        return cleaned
+
+    def run(
+        self,
+        params: dict[str, Any] | None = None,
+        device: str | torch.device = "cpu",
+        progress: ProgressCallback = no_progress,
+    ) -> DemoResult:
+        cleaned = self.validate(params)
+        seed_everything(int(cleaned.get("seed", 0)))
+        result = self.train(cleaned, torch.device(device), progress)
+        progress(1.0, "done")
+        return result
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def seed_param(default: int = 0) -> Param:
+    return Param("seed", "int", default, "Random seed; the same seed gives the same numbers.", 0, 2**31 - 1)
+
+
+def preset_param() -> Param:
+    return Param(
+        "preset",
+        "choice",
+        "quick",
+        "quick: a few seconds on a CPU; full: longer, closer to published numbers.",
+        choices=("quick", "full"),
+    )
+
+
+def to_list(values: torch.Tensor | np.ndarray | Sequence[float], digits: int = 6) -> list[float]:
+    """Plain rounded floats for JSON series (moves tensors to the host once, at the end)."""
+    if isinstance(values, torch.Tensor):
+        values = values.detach().float().cpu().numpy()
+    return [round(float(v), digits) for v in np.asarray(values, dtype=float).ravel()]

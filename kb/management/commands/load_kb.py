@@ -1,0 +1,31 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from kb.content import ContentError
+from kb.services import load_kb
+
+
+class Command(BaseCommand):
+    help = "Load the knowledge base from kb/content into the database (one transaction; safe to run again)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--path", help="Content folder (default: settings.KB_CONTENT_DIR).")
+        parser.add_argument("--dry-run", action="store_true", help="Validate and report, write nothing.")
+
+    def handle(self, *args, path=None, dry_run=False, **options):
+        try:
+            report = load_kb(path, dry_run=dry_run)
+        except ContentError as exc:
+            count = len(exc.problems)
+            raise CommandError(
+                f"{count} problem{'s' * (count != 1)} in the content; nothing was loaded:\n{exc}"
+            ) from exc
+        prefix = "[dry run] " if dry_run else ""
+        for label, slugs in (("created", report.created), ("updated", report.updated), ("removed", report.removed)):
+            for slug in slugs:
+                self.stdout.write(f"{prefix}{label}: {slug}")
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{prefix}{len(report.created)} created, {len(report.updated)} updated, "
+                f"{len(report.removed)} removed, {len(report.unchanged)} unchanged."
+            )
+        )

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Install DeepRecall and start it on its embedded defaults: SQLite and a filesystem task queue under ./data,
+# one local Celery worker, the web server on http://127.0.0.1:${PORT:-8000}/. Ctrl-C stops both.
+source "$(dirname "$0")/bootstrap.sh"
+
+python manage.py migrate --noinput
+python manage.py load_kb
+python manage.py collectstatic --noinput -v0
+
+celery -A workers.celery_app worker --loglevel=INFO --concurrency=1 &
+worker=$!
+trap 'kill $worker 2>/dev/null; wait $worker 2>/dev/null' EXIT INT TERM
+
+address=${HOST:-127.0.0.1}:${PORT:-8000}
+echo
+echo "DeepRecall is running at http://$address/  (API docs: http://$address/api/docs/)"
+echo
+python manage.py runserver "$address" --noreload

@@ -1,0 +1,19 @@
+import pytest
+from django.core.management import call_command
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Every test database starts with the real knowledge base loaded from kb/content."""
+    with django_db_blocker.unblock():
+        call_command("load_kb", verbosity=0)
+
+
+@pytest.fixture
+def unused_tcp_port():
+    """A loopback port nothing listens on (bound and released by the OS)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

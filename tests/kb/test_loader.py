@@ -1,0 +1,152 @@
+"""load_kb: validation, idempotence, updates, removals, and all-or-nothing writes."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+from django.core.management import CommandError, call_command
+
+from kb.content import ContentError
+from kb.models import Concept
+from kb.services import load_kb
+
+pytestmark = pytest.mark.django_db
+
+
+def concept(slug, area="foundations", **overrides):
+    data = {
+        "slug": slug,
+        "title": slug.replace("-", " ").title(),
+        "title_zh": "概念" + slug,
+        "area": area,
+        "summary": f"What {slug} is. Why it matters.",
+        "body": f"Body of {slug} with $x^2$.",
+        "formulas": [{"latex": r"\frac{a}{b}", "caption": "A fraction"}],
+        "sources": ["001"],
+    }
+    data.update(overrides)
+    return data
+
+
+def write(root: Path, *entries: dict) -> Path:
+    for entry in entries:
+        folder = root / entry.get("area", "foundations")
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{entry['slug']}.yaml").write_text(yaml.safe_dump(entry, allow_unicode=True), encoding="utf-8")
+    return root
+
+
+def snapshot():
+    return sorted(
+        (c.slug, c.version, c.content_hash, tuple(c.prerequisites.values_list("slug", flat=True)))
+        for c in Concept.objects.all()
+    )
+
+
+@pytest.fixture
+def base(tmp_path):
+    Concept.objects.all().delete()  # these tests own the whole knowledge base
+    return write(
+        tmp_path,
+        concept("alpha"),
+        concept("beta", prerequisites=["alpha"]),
+        concept("gamma", area="optimizers", prerequisites=["beta"], related=["alpha"]),
+    )
+
+
+def test_first_load_creates_everything_and_links(base):
+    report = load_kb(base)
+    assert sorted(report.created) == ["alpha", "beta", "gamma"]
+    gamma = Concept.objects.get(slug="gamma")
+    assert list(gamma.prerequisites.values_list("slug", flat=True)) == ["beta"]
+    assert list(gamma.related.values_list("slug", flat=True)) == ["alpha"]
+    assert gamma.formulas[0]["mathml"].startswith("<math")
+    assert Concept.objects.count() == 3
+
+
+def test_second_load_changes_nothing(base):
+    load_kb(base)
+    before = snapshot()
+    stamps = dict(Concept.objects.values_list("slug", "updated_at"))
+    report = load_kb(base)
+    assert not report.changed
+    assert sorted(report.unchanged) == ["alpha", "beta", "gamma"]
+    assert snapshot() == before
+    assert dict(Concept.objects.values_list("slug", "updated_at")) == stamps
+
+
+def test_changed_entry_is_updated_and_versioned(base):
+    load_kb(base)
+    write(base, concept("beta", summary="A new summary. Still short.", prerequisites=[]))
+    report = load_kb(base)
+    assert report.updated == ["beta"]
+    beta = Concept.objects.get(slug="beta")
+    assert beta.summary == "A new summary. Still short."
+    assert beta.version == 2
+    assert not beta.prerequisites.exists()
+    assert Concept.objects.get(slug="alpha").version == 1
+
+
+def test_deleted_file_removes_concept(base):
+    load_kb(base)
+    (base / "optimizers" / "gamma.yaml").unlink()
+    report = load_kb(base)
+    assert report.removed == ["gamma"]
+    assert not Concept.objects.filter(slug="gamma").exists()
+
+
+def test_dry_run_writes_nothing(base):
+    load_kb(base)
+    write(base, concept("delta"))
+    before = snapshot()
+    report = load_kb(base, dry_run=True)
+    assert report.created == ["delta"]
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("mutation", "expected"),
+    [
+        (
+            lambda root: (root / "foundations" / "alpha.yaml").write_text("slug: [unclosed"),
+            "alpha.yaml: not valid YAML",
+        ),
+        (lambda root: write(root, concept("beta", area="nowhere")), "area: 'nowhere' is not one of"),
+        (lambda root: write(root, concept("beta", title_zh="no chinese")), "title_zh: must contain the Chinese term"),
+        (lambda root: write(root, concept("beta", summary="")), "beta.yaml: summary: is required"),
+        (lambda root: write(root, concept("beta", sources=["009"])), "sources: '009' is not a seed note id"),
+        (lambda root: write(root, concept("beta", colour="red")), "beta.yaml: colour: unknown field"),
+        (
+            lambda root: write(root, concept("beta", formulas=[{"latex": r"\frac{a}{", "caption": "broken"}])),
+            "formulas[0]: LaTeX does not convert to MathML",
+        ),
+        (lambda root: write(root, concept("beta", prerequisites=["nope"])), "prerequisites: unknown concept 'nope'"),
+        (lambda root: write(root, concept("beta", related=["ghost"])), "related: unknown concept 'ghost'"),
+        (
+            lambda root: write(root, concept("alpha", prerequisites=["gamma"])),
+            "prerequisites: cycle: alpha -> gamma -> beta -> alpha",
+        ),
+    ],
+    ids=["yaml", "area", "title_zh", "missing", "source", "unknown-field", "latex", "prerequisite", "related", "cycle"],
+)
+def test_bad_content_is_rejected_and_database_is_unchanged(base, mutation, expected):
+    load_kb(base)
+    before = snapshot()
+    write(base, concept("delta"))  # a valid new file that must not be created either
+    mutation(base)
+    with pytest.raises(ContentError) as caught:
+        load_kb(base)
+    assert expected in str(caught.value)
+    assert snapshot() == before
+
+
+def test_command_reports_counts_and_problems(base, capsys):
+    call_command("load_kb", path=str(base))
+    assert "3 created, 0 updated, 0 removed, 0 unchanged." in capsys.readouterr().out
+    call_command("load_kb", path=str(base))
+    assert "0 created, 0 updated, 0 removed, 3 unchanged." in capsys.readouterr().out
+    write(base, concept("beta", prerequisites=["missing-one"]))
+    with pytest.raises(
+        CommandError, match=r"1 problem in the content; nothing was loaded:\n.*beta.yaml: prerequisites"
+    ):
+        call_command("load_kb", path=str(base))

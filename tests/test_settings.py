@@ -1,0 +1,82 @@
+"""Settings come from the environment with safe defaults (checked in fresh interpreters)."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PRINT_SETTINGS = (
+    "import django, json; from django.conf import settings; django.setup(); "
+    "db = settings.DATABASES['default']; "
+    "print(json.dumps({'engine': db['ENGINE'], 'name': str(db['NAME']), 'host': db.get('HOST'), "
+    "'debug': settings.DEBUG, 'broker': settings.CELERY_BROKER_URL, 'hosts': settings.ALLOWED_HOSTS}))"
+)
+
+
+def run_settings(module: str, tmp_path, **env):
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "CELERY_BROKER_URL", "DEEPRECALL_DATA_DIR"}
+    }
+    clean.update(DJANGO_SETTINGS_MODULE=module, DEEPRECALL_DATA_DIR=str(tmp_path / "data"), **env)
+    return subprocess.run([sys.executable, "-c", PRINT_SETTINGS], cwd=ROOT, env=clean, capture_output=True, text=True)
+
+
+def test_local_defaults_are_sqlite_filesystem_broker_and_no_debug(tmp_path):
+    result = run_settings("config.settings.local", tmp_path)
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout)
+    assert values["engine"] == "django.db.backends.sqlite3"
+    assert values["name"] == str(tmp_path / "data" / "deeprecall.sqlite3")
+    assert values["debug"] is False
+    assert values["broker"] == "filesystem://"
+    key_file = tmp_path / "data" / "secret_key"
+    assert len(key_file.read_text()) >= 50
+    assert oct(key_file.stat().st_mode & 0o777) == "0o600"
+
+
+def test_database_url_switches_to_postgresql_and_broker_to_redis(tmp_path):
+    result = run_settings(
+        "config.settings.local",
+        tmp_path,
+        DATABASE_URL="postgres://learner:pw@db.example:5432/deeprecall",
+        CELERY_BROKER_URL="redis://127.0.0.1:6390/0",
+        DEBUG="true",
+    )
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout)
+    assert values["engine"] == "django.db.backends.postgresql"
+    assert (values["name"], values["host"]) == ("deeprecall", "db.example")
+    assert values["broker"] == "redis://127.0.0.1:6390/0"
+    assert values["debug"] is True
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"ALLOWED_HOSTS": "recall.example"}, "SECRET_KEY must be set"),
+        ({"SECRET_KEY": "short", "ALLOWED_HOSTS": "recall.example"}, "SECRET_KEY must be set"),
+        ({"SECRET_KEY": "k" * 40}, "ALLOWED_HOSTS must list"),
+    ],
+)
+def test_production_refuses_to_start_without_secrets(tmp_path, env, message):
+    result = run_settings("config.settings.production", tmp_path, **env)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_production_starts_with_secrets(tmp_path):
+    result = run_settings("config.settings.production", tmp_path, SECRET_KEY="k" * 40, ALLOWED_HOSTS="recall.example")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["hosts"] == ["recall.example"]
+
+
+def test_malformed_debug_value_is_an_error(tmp_path):
+    result = run_settings("config.settings.local", tmp_path, DEBUG="maybe")
+    assert result.returncode != 0
+    assert "DEBUG must be true or false" in result.stderr

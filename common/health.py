@@ -15,11 +15,8 @@ def check_database() -> dict:
 
 
 def check_broker() -> dict:
-    from workers.celery_app import ensure_filesystem_broker_folders
-
     url = settings.CELERY_BROKER_URL
     try:
-        ensure_filesystem_broker_folders()
         with Connection(
             url,
             transport_options=settings.CELERY_BROKER_TRANSPORT_OPTIONS,

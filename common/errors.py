@@ -47,7 +47,19 @@ def _field_errors(details) -> dict:
     return flat
 
 
+class ServiceError(Exception):
+    """A business rule said no. Services raise it; the API turns it into the error format, pages into a message."""
+
+    def __init__(self, code: str, detail: str, *, status: int = 400, errors: dict[str, str] | None = None):
+        super().__init__(detail)
+        self.code, self.detail, self.status, self.errors = code, detail, status, errors or {}
+
+
 def api_exception_handler(exc, context):
+    if isinstance(exc, ServiceError):
+        errors = {field: [{"code": exc.code, "message": message}] for field, message in exc.errors.items()}
+        set_rollback()
+        return Response(error_body(exc.status, exc.code, exc.detail, errors), status=exc.status)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(*exc.args)
     elif isinstance(exc, PermissionDenied):

@@ -1,6 +1,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from demos.catalog import demos_for_concept
 from kb.content import SOURCES
 from kb.models import Concept
 
@@ -22,6 +23,12 @@ class SourceSerializer(serializers.Serializer):
     title = serializers.CharField()
 
 
+class DemoLinkSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    title = serializers.CharField()
+    shows = serializers.CharField()
+
+
 class ConceptListSerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="concept-detail", lookup_field="slug")
 
@@ -36,6 +43,7 @@ class ConceptDetailSerializer(serializers.ModelSerializer):
     prerequisites = ConceptLinkSerializer(many=True)
     dependents = ConceptLinkSerializer(many=True, help_text="Concepts that list this one as a prerequisite.")
     sources = serializers.SerializerMethodField()
+    demos = serializers.SerializerMethodField(help_text="Demo trainings that make this concept visible.")
 
     class Meta:
         model = Concept
@@ -54,9 +62,16 @@ class ConceptDetailSerializer(serializers.ModelSerializer):
             "prerequisites",
             "dependents",
             "sources",
+            "demos",
             "version",
             "updated_at",
         )
+
+    @extend_schema_field(DemoLinkSerializer(many=True))
+    def get_demos(self, concept):
+        return [
+            {"name": demo.name, "title": demo.title, "shows": demo.shows} for demo in demos_for_concept(concept.slug)
+        ]
 
     @extend_schema_field(SourceSerializer(many=True))
     def get_sources(self, concept):

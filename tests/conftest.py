@@ -2,6 +2,15 @@ import pytest
 from django.core.management import call_command
 
 
+@pytest.fixture(scope="session", autouse=True)
+def one_torch_thread():
+    """Demos run on the thread count the worker uses (DEMO_TORCH_THREADS), fast and reproducible."""
+    import torch
+    from django.conf import settings
+
+    torch.set_num_threads(settings.DEMO_TORCH_THREADS)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Every test database starts with the real knowledge base loaded from kb/content."""

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -121,7 +122,10 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "common.auth.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
 }
 if DEBUG:
@@ -145,6 +149,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "data_folder_in": str(DATA_DIR / "broker" / "queue"),
         "data_folder_out": str(DATA_DIR / "broker" / "queue"),
         "processed_folder": str(DATA_DIR / "broker" / "processed"),
+        "control_folder": str(DATA_DIR / "broker" / "control"),
         "store_processed": False,
         "polling_interval": 0.2,
     }
@@ -152,10 +157,43 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
     else {}
 )
 CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_DEFAULT_QUEUE = "cpu"
+CELERY_TASK_ROUTES = {
+    "demos.tasks.dispatch_pending_runs": {"queue": "maintenance"},
+    "demos.tasks.reap_stale_runs": {"queue": "maintenance"},
+}
+# Long jobs: acknowledge after the run (a lost worker's message is redelivered and finds the run finished or
+# reaped), take one message at a time, and give each run a fresh process (memory back to the OS; CUDA is
+# initialised only in that child, never before a fork).
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_MAX_TASKS_PER_CHILD = 1
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 BROKER_HEALTH_TIMEOUT = float(os.environ.get("BROKER_HEALTH_TIMEOUT", "2"))
+
+# Demo runs
+DEMO_GPU_QUEUE = env_bool("DEMO_GPU_QUEUE", False)
+DEMO_SOFT_TIME_LIMIT = int(os.environ.get("DEMO_SOFT_TIME_LIMIT", "300"))
+DEMO_HARD_TIME_LIMIT = DEMO_SOFT_TIME_LIMIT + 30
+DEMO_HEARTBEAT_SECONDS = float(os.environ.get("DEMO_HEARTBEAT_SECONDS", "5"))
+DEMO_STALE_AFTER_SECONDS = float(os.environ.get("DEMO_STALE_AFTER_SECONDS", "30"))
+DEMO_MAINTENANCE_SECONDS = float(os.environ.get("DEMO_MAINTENANCE_SECONDS", "10"))
+DEMO_MAX_ACTIVE_RUNS = int(os.environ.get("DEMO_MAX_ACTIVE_RUNS", "3"))
+DEMO_SUBMIT_RATE = os.environ.get("DEMO_SUBMIT_RATE", "60/hour")
+# Threads per CPU run. Small models run fastest on one thread on a shared machine, and results are only
+# bit-identical for the same thread count, so it is fixed rather than left to the machine.
+DEMO_TORCH_THREADS = int(os.environ.get("DEMO_TORCH_THREADS", "1"))
+CELERY_TASK_SOFT_TIME_LIMIT = DEMO_SOFT_TIME_LIMIT
+CELERY_TASK_TIME_LIMIT = DEMO_HARD_TIME_LIMIT
+CELERY_BEAT_SCHEDULE = {
+    "dispatch-pending-runs": {"task": "demos.tasks.dispatch_pending_runs", "schedule": DEMO_MAINTENANCE_SECONDS},
+    "reap-stale-runs": {"task": "demos.tasks.reap_stale_runs", "schedule": DEMO_MAINTENANCE_SECONDS},
+}
 
 LOGGING = {
     "version": 1,

@@ -8,20 +8,31 @@ from .base import CELERY_BROKER_TRANSPORT_OPTIONS, os
 
 SECRET_KEY = "test-only-not-secret"
 DEBUG = False
-DATA_DIR = Path(tempfile.mkdtemp(prefix="deeprecall-test-"))
+# Worker processes started by the tests inherit this variable and so share the data folder and database.
+os.environ.setdefault("DEEPRECALL_TEST_DATA_DIR", tempfile.mkdtemp(prefix="deeprecall-test-"))
+DATA_DIR = Path(os.environ["DEEPRECALL_TEST_DATA_DIR"])
 STATIC_ROOT = DATA_DIR / "static"
-STATIC_ROOT.mkdir()
+STATIC_ROOT.mkdir(exist_ok=True)
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 if "DATABASE_URL" not in os.environ:
-    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": DATA_DIR / "test.sqlite3"}}
+    test_db = DATA_DIR / "test.sqlite3"
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": test_db,
+            "TEST": {"NAME": test_db},
+            "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"},
+        }
+    }
 if CELERY_BROKER_TRANSPORT_OPTIONS:
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         **CELERY_BROKER_TRANSPORT_OPTIONS,
         "data_folder_in": str(DATA_DIR / "broker"),
         "data_folder_out": str(DATA_DIR / "broker"),
         "processed_folder": str(DATA_DIR / "broker-processed"),
+        "control_folder": str(DATA_DIR / "broker-control"),
     }

@@ -1,0 +1,44 @@
+"""The registry of demos, with what the service needs on top of the Demo contract. No Django here."""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import json
+from functools import cache
+from typing import Any
+
+from demos.trainings import MODULES, base
+from demos.trainings.base import Demo
+
+CATALOG: dict[str, Demo] = {module.DEMO.name: module.DEMO for module in MODULES}
+
+
+class UnknownDemo(KeyError):
+    def __init__(self, name: str):
+        super().__init__(name)
+        self.message = f"No demo named '{name}'. Known demos: {', '.join(sorted(CATALOG))}."
+
+
+def get_demo(name: str) -> Demo:
+    try:
+        return CATALOG[name]
+    except KeyError:
+        raise UnknownDemo(name) from None
+
+
+@cache
+def code_version(name: str) -> str:
+    """Changes whenever the demo's module or the shared contract changes, so cached results are never stale."""
+    module = next(m for m in MODULES if m.DEMO.name == name)
+    source = inspect.getsource(base) + inspect.getsource(module)
+    return hashlib.sha256(source.encode()).hexdigest()[:16]
+
+
+def cache_key(name: str, params: dict[str, Any], queue: str) -> str:
+    payload = json.dumps([name, params, code_version(name), queue], sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def demos_for_concept(slug: str) -> list[Demo]:
+    return [demo for demo in CATALOG.values() if slug in demo.concepts]

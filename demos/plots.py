@@ -1,0 +1,44 @@
+"""Draws a run's series as an SVG chart: one panel per series group, with axes, labels and a legend."""
+
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")
+from matplotlib import pyplot as plt
+from matplotlib.figure import Figure
+
+
+def render_svg(title: str, series: dict[str, dict]) -> str:
+    panels = list(series.values())
+    columns = min(len(panels), 2)
+    rows = -(-len(panels) // columns)
+    figure = Figure(figsize=(6.4 * columns, 4.2 * rows), layout="constrained")
+    figure.suptitle(title)
+    for index, panel in enumerate(panels, start=1):
+        axes = figure.add_subplot(rows, columns, index)
+        _draw_panel(axes, panel)
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg")
+    plt.close(figure)
+    return buffer.getvalue()
+
+
+def _draw_panel(axes, panel: dict) -> None:
+    for line in panel.get("lines", []):
+        axes.plot(
+            line["x"],
+            line["y"],
+            label=line.get("label", ""),
+            linewidth=1.5,
+            marker="o" if len(line["x"]) <= 12 else None,
+            markersize=3,
+        )
+    if panel.get("log_y") and any(y > 0 for line in panel.get("lines", []) for y in line["y"]):
+        axes.set_yscale("log")
+    axes.set_title(panel.get("title", ""))
+    axes.set_xlabel(panel.get("x_label", ""))
+    axes.set_ylabel(panel.get("y_label", ""))
+    axes.grid(True, alpha=0.3)
+    if any(line.get("label") for line in panel.get("lines", [])):
+        axes.legend(fontsize="small")

@@ -1,0 +1,241 @@
+"""Normalization: the same deep MLP with no normalization, BatchNorm, or LayerNorm after every hidden layer.
+
+Same data, same initial weights for the shared layers (PyTorch's default init), same SGD with momentum. Without
+normalization the signal shrinks layer after layer and the deep network barely moves; normalizing each layer's
+pre-activations keeps them at unit scale, so the same learning rate trains it.
+"""
+
+import math
+
+import torch
+from torch import nn
+
+from demos.trainings.base import Demo, DemoResult, Param, Prediction, seed_param, to_list
+
+VARIANTS = ("none", "batchnorm", "layernorm")
+N_FEATURES, N_CLASSES = 20, 5
+N_TRAIN, N_TEST = 2000, 1000
+N_EVALS = 30
+MAX_POINTS = 200
+
+
+def make_data(generator, device):
+    """Gaussian inputs labelled by a random two-layer teacher network (5 classes)."""
+    x = torch.randn(N_TRAIN + N_TEST, N_FEATURES, generator=generator)
+    teacher_in = torch.randn(N_FEATURES, 32, generator=generator) / math.sqrt(N_FEATURES)
+    teacher_out = torch.randn(32, N_CLASSES, generator=generator)
+    y = (torch.tanh(2 * x @ teacher_in) @ teacher_out).argmax(dim=1)
+    x, y = x.to(device), y.to(device)
+    return x[:N_TRAIN], y[:N_TRAIN], x[N_TRAIN:], y[N_TRAIN:]
+
+
+def make_mlp(variant, depth, width):
+    """depth hidden layers of Linear -> [norm] -> ReLU, then a linear classifier."""
+    layers, fan_in = [], N_FEATURES
+    for _ in range(depth):
+        layers.append(nn.Linear(fan_in, width))
+        if variant == "batchnorm":
+            layers.append(nn.BatchNorm1d(width))
+        elif variant == "layernorm":
+            layers.append(nn.LayerNorm(width))
+        layers.append(nn.ReLU())
+        fan_in = width
+    layers.append(nn.Linear(fan_in, N_CLASSES))
+    return nn.Sequential(*layers)
+
+
+def copy_linear_weights(source, target):
+    """Give target the same Linear weights as source, so the variants start from identical initial weights."""
+    linears = [m for m in target if isinstance(m, nn.Linear)]
+    for src, dst in zip([m for m in source if isinstance(m, nn.Linear)], linears, strict=True):
+        dst.load_state_dict(src.state_dict())
+
+
+def accuracy(logits, y):
+    return (logits.argmax(dim=1) == y).float().mean()
+
+
+def evaluate(model, x, y):
+    """(loss, accuracy) in eval mode, i.e. BatchNorm uses its running statistics."""
+    model.eval()
+    with torch.no_grad():
+        logits = model(x)
+        result = nn.functional.cross_entropy(logits, y), accuracy(logits, y)
+    model.train()
+    return result
+
+
+def train(model, data, params, batch_order, progress, label, start, span):
+    """SGD with momentum; per-step mini-batch losses and periodic (train loss, train acc, test acc)."""
+    x, y, x_test, y_test = data
+    steps = params["steps"]
+    optimizer = torch.optim.SGD(model.parameters(), lr=params["lr"], momentum=params["momentum"])
+    eval_every = max(1, steps // N_EVALS)
+    step_losses = torch.zeros(steps, device=x.device)
+    evals = torch.zeros(steps // eval_every + 1, 3, device=x.device)  # train loss, train acc, test acc
+    for step in range(steps + 1):
+        if step % eval_every == 0:
+            train_loss, train_acc = evaluate(model, x, y)
+            evals[step // eval_every] = torch.stack([train_loss, train_acc, evaluate(model, x_test, y_test)[1]])
+        if step == steps:
+            break
+        idx = batch_order[step]
+        loss = nn.functional.cross_entropy(model(x[idx]), y[idx])
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        step_losses[step] = loss.detach()
+        if step % max(1, steps // 4) == 0:
+            progress(start + span * step / steps, f"{label}: step {step}/{steps}")
+    eval_steps = [float(s) for s in range(0, steps + 1, eval_every)]
+    return step_losses, evals, eval_steps
+
+
+def smooth(values, max_points=MAX_POINTS):
+    """Average consecutive values so a per-step curve has at most max_points points: (x, y)."""
+    window = max(1, math.ceil(len(values) / max_points))
+    n = len(values) // window * window
+    y = values[:n].reshape(-1, window).mean(dim=1)
+    x = [float(i * window + (window - 1) / 2) for i in range(len(y))]
+    return x, to_list(torch.nan_to_num(y, nan=99.0, posinf=99.0).clamp(max=99.0))
+
+
+def _train(params, device, progress):
+    generator = torch.Generator().manual_seed(params["seed"])
+    data = make_data(generator, device)
+    steps, batch = params["steps"], params["batch_size"]
+    batch_order = torch.randint(0, N_TRAIN, (steps, batch), generator=generator).to(device)
+    reference = make_mlp("none", params["depth"], params["width"])
+
+    metrics, lines = {}, {"loss": [], "train_loss": [], "test_acc": []}
+    for i, variant in enumerate(VARIANTS):
+        model = make_mlp(variant, params["depth"], params["width"])
+        copy_linear_weights(reference, model)
+        model.to(device)
+        span = 0.95 / len(VARIANTS)
+        step_losses, evals, eval_steps = train(model, data, params, batch_order, progress, variant, i * span, span)
+        evals = torch.nan_to_num(evals, nan=99.0, posinf=99.0).clamp(max=99.0)
+        train_loss, train_acc, test_acc = (to_list(evals[:, k]) for k in range(3))
+        metrics[f"initial_train_loss_{variant}"] = train_loss[0]
+        metrics[f"final_train_loss_{variant}"] = train_loss[-1]
+        metrics[f"final_train_acc_{variant}"] = train_acc[-1]
+        metrics[f"final_test_acc_{variant}"] = test_acc[-1]
+        x_smooth, y_smooth = smooth(step_losses)
+        lines["loss"].append({"label": variant, "x": x_smooth, "y": y_smooth})
+        lines["train_loss"].append({"label": variant, "x": eval_steps, "y": train_loss})
+        lines["test_acc"].append({"label": variant, "x": eval_steps, "y": test_acc})
+        if variant == "batchnorm":
+            metrics.update(batchnorm_modes(model, data))
+
+    metrics["chance_accuracy"] = round(1 / N_CLASSES, 6)
+    series = {
+        "minibatch_loss": {
+            "title": "Mini-batch training loss (smoothed)",
+            "x_label": "step",
+            "y_label": "loss",
+            "log_y": False,
+            "lines": lines["loss"],
+        },
+        "train_loss": {
+            "title": "Full training loss",
+            "x_label": "step",
+            "y_label": "loss",
+            "log_y": False,
+            "lines": lines["train_loss"],
+        },
+        "test_accuracy": {
+            "title": "Test accuracy",
+            "x_label": "step",
+            "y_label": "accuracy",
+            "log_y": False,
+            "lines": lines["test_acc"],
+        },
+    }
+    return DemoResult(metrics, series, _summary(metrics, params))
+
+
+def batchnorm_modes(model, data):
+    """Test accuracy of the trained BatchNorm net with running statistics (eval) vs the test batch's own (train)."""
+    _, _, x_test, y_test = data
+    eval_acc = evaluate(model, x_test, y_test)[1]
+    with torch.no_grad():  # train mode normalizes with this batch's mean/variance (and updates running stats)
+        train_mode_acc = accuracy(model(x_test), y_test)
+    eval_acc, train_mode_acc = to_list(torch.stack([eval_acc, train_mode_acc]))
+    return {
+        "bn_test_acc_eval_mode": eval_acc,
+        "bn_test_acc_train_mode": train_mode_acc,
+        "bn_mode_acc_difference": round(train_mode_acc - eval_acc, 6),
+    }
+
+
+def _best(m):
+    return max(VARIANTS, key=lambda v: (m[f"final_test_acc_{v}"], -m[f"final_train_loss_{v}"]))
+
+
+def _summary(m, params):
+    losses = ", ".join(f"{v} {m[f'final_train_loss_{v}']:.3f}" for v in VARIANTS)
+    accs = ", ".join(f"{v} {m[f'final_test_acc_{v}']:.1%}" for v in VARIANTS)
+    setup = (
+        f"An MLP with {params['depth']} hidden layers of width {params['width']} trained {params['steps']} steps "
+        f"with SGD (lr {params['lr']:g}, momentum {params['momentum']:g}) ended with training losses {losses} "
+        f"(starting from {m['initial_train_loss_none']:.3f} without normalization) and test accuracies {accs} "
+        f"(chance {m['chance_accuracy']:.0%}). "
+    )
+    none_loss, none_start = m["final_train_loss_none"], m["initial_train_loss_none"]
+    diverged = [v for v in VARIANTS if m[f"final_train_loss_{v}"] > m[f"initial_train_loss_{v}"]]
+    normalized_better = [v for v in VARIANTS[1:] if m[f"final_train_loss_{v}"] < 0.8 * none_loss]
+    if diverged:
+        verdict = (
+            f"At this learning rate {', '.join(diverged)} ended above its starting loss: lower the learning rate. "
+        )
+    elif len(normalized_better) == 2:
+        verdict = "Both BatchNorm and LayerNorm trained clearly better than the unnormalized network"
+        if none_loss > 0.9 * none_start:
+            verdict += ", which hardly moved from its starting loss: its signal shrinks through the deep stack"
+        verdict += ". "
+    elif normalized_better:
+        verdict = f"Only {normalized_better[0]} trained clearly better than no normalization. "
+    else:
+        verdict = "This time normalization did not help clearly (try a deeper network or another learning rate). "
+    bn = (
+        f"BatchNorm at test time uses running averages of the training statistics: its test accuracy was "
+        f"{m['bn_test_acc_eval_mode']:.1%} in eval mode and {m['bn_test_acc_train_mode']:.1%} when normalizing with "
+        f"the test batch's own statistics (train mode)."
+    )
+    return setup + verdict + bn
+
+
+DEMO = Demo(
+    name="normalization",
+    title="No normalization vs BatchNorm vs LayerNorm",
+    concepts=("batch-normalization", "layer-normalization"),
+    shows="no normalization vs batch norm vs layer norm, same network",
+    params=(
+        Param("depth", "int", 8, "Hidden layers.", 1, 16),
+        Param("width", "int", 64, "Units per hidden layer.", 8, 128),
+        Param("steps", "int", 300, "SGD steps.", 20, 1000),
+        Param("batch_size", "int", 64, "Examples per step (BatchNorm's statistics come from these).", 2, 256),
+        Param("lr", "float", 0.05, "SGD learning rate.", 1e-4, 2.0),
+        Param("momentum", "float", 0.9, "SGD momentum.", 0.0, 0.99),
+        seed_param(),
+    ),
+    prediction=Prediction(
+        question="The same deep MLP is trained three times with the same SGD settings. Which ends with the best "
+        "test accuracy?",
+        choices={"none": "No normalization", "batchnorm": "BatchNorm", "layernorm": "LayerNorm"},
+        answer=_best,
+        explain=lambda m: (
+            f"Test accuracy: none {m['final_test_acc_none']:.1%}, BatchNorm {m['final_test_acc_batchnorm']:.1%}, "
+            f"LayerNorm {m['final_test_acc_layernorm']:.1%}. Normalizing every layer keeps activations and gradients "
+            f"at a healthy scale however deep the network is, so the same learning rate makes progress; without it "
+            f"the default initialization shrinks the signal at every layer (final training loss "
+            f"{m['final_train_loss_none']:.3f} vs {m['initial_train_loss_none']:.3f} at the start)."
+        ),
+    ),
+    train=_train,
+)
+
+if __name__ == "__main__":
+    result = DEMO.run()
+    print(result.metrics)
+    print(result.summary)

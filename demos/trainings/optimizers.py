@@ -1,0 +1,223 @@
+"""SGD, momentum, AdaGrad, RMSprop and Adam on a 2D banana-shaped valley (paths) and on a small network (losses).
+
+The valley f(x, y) = (y - x^2)^2 + 0.1 (1 - x)^2 is steep across and nearly flat along its curved floor, with the
+minimum f = 0 at (1, 1). Plain SGD's learning rate is capped by the steep direction (a larger one diverges), so
+it crawls along the floor; momentum accumulates speed along the floor, and the adaptive methods rescale each
+coordinate by its gradient history. Each optimizer has its own learning rate, used on both problems.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+from demos.trainings.base import Demo, DemoResult, Param, Prediction, seed_param
+
+OPTIMIZERS = ("sgd", "momentum", "adagrad", "rmsprop", "adam")
+LABELS = {"sgd": "SGD", "momentum": "momentum", "adagrad": "AdaGrad", "rmsprop": "RMSprop", "adam": "Adam"}
+START = (-1.5, 2.0)
+MINIMUM = (1.0, 1.0)
+CAP = 1e6  # diverged losses are plotted at this value, diverged paths are clipped to +-PATH_BOX
+PATH_BOX = 5.0
+INPUT_DIM, HIDDEN, NUM_CLASSES, NUM_SAMPLES = 16, 64, 4, 256
+
+
+def valley(p: torch.Tensor) -> torch.Tensor:
+    x, y = p[0], p[1]
+    return (y - x**2) ** 2 + 0.1 * (1 - x) ** 2
+
+
+def make_optimizer(name: str, parameters, params) -> torch.optim.Optimizer:
+    lr = params[f"lr_{name}"]
+    if name == "sgd":
+        return torch.optim.SGD(parameters, lr=lr)
+    if name == "momentum":
+        return torch.optim.SGD(parameters, lr=lr, momentum=params["momentum"])
+    if name == "adagrad":
+        return torch.optim.Adagrad(parameters, lr=lr)
+    if name == "rmsprop":
+        return torch.optim.RMSprop(parameters, lr=lr)
+    return torch.optim.Adam(parameters, lr=lr)
+
+
+def run_valley(name: str, params, device) -> tuple[torch.Tensor, torch.Tensor]:
+    """Path (steps + 1, 2) and loss (steps + 1,) of one optimizer on the valley, in float64."""
+    steps = params["steps_2d"]
+    point = torch.tensor(START, dtype=torch.float64, device=device, requires_grad=True)
+    optimizer = make_optimizer(name, [point], params)
+    path = torch.zeros(steps + 1, 2, dtype=torch.float64, device=device)
+    losses = torch.zeros(steps + 1, dtype=torch.float64, device=device)
+    for step in range(steps):
+        loss = valley(point)
+        path[step], losses[step] = point.detach(), loss.detach()
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+    path[steps], losses[steps] = point.detach(), valley(point.detach())
+    return path, losses
+
+
+def make_data(generator: torch.Generator, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+    """Inputs ~ N(0, 1); labels from a random two-layer teacher network, so the task is learnable but nonlinear."""
+    x = torch.randn(NUM_SAMPLES, INPUT_DIM, generator=generator)
+    teacher_hidden = torch.randn(INPUT_DIM, 32, generator=generator) / math.sqrt(INPUT_DIM)
+    teacher_out = torch.randn(32, NUM_CLASSES, generator=generator)
+    y = (torch.tanh(x @ teacher_hidden) @ teacher_out).argmax(dim=1)
+    return x.to(device), y.to(device)
+
+
+def run_network(name: str, x, y, params, device) -> torch.Tensor:
+    """Full-batch training loss per step of a small tanh MLP; every optimizer starts from the same weights."""
+    torch.manual_seed(params["seed"] + 1)
+    model = nn.Sequential(
+        nn.Linear(INPUT_DIM, HIDDEN), nn.Tanh(), nn.Linear(HIDDEN, HIDDEN), nn.Tanh(), nn.Linear(HIDDEN, NUM_CLASSES)
+    ).to(device)
+    optimizer = make_optimizer(name, model.parameters(), params)
+    losses = torch.zeros(params["steps_net"], device=device)
+    for step in range(params["steps_net"]):
+        loss = nn.functional.cross_entropy(model(x), y)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        losses[step] = loss.detach()
+    return losses
+
+
+def capped(values: torch.Tensor, cap: float) -> torch.Tensor:
+    return torch.nan_to_num(values, nan=cap, posinf=cap, neginf=-cap).clamp(-cap, cap)
+
+
+def significant(values: torch.Tensor, digits: int = 6) -> list[float]:
+    """Plain floats rounded to significant digits (moved to the host once), so that 1e-14 survives for a log plot."""
+    return [float(f"{v:.{digits}g}") for v in values.detach().double().cpu().tolist()]
+
+
+def downsample_idx(n: int, max_points: int = 200) -> list[int]:
+    idx = list(range(0, n, max(1, math.ceil(n / max_points))))
+    return idx if idx[-1] == n - 1 else [*idx, n - 1]
+
+
+def _train(params, device, progress) -> DemoResult:
+    x, y = make_data(torch.Generator().manual_seed(params["seed"]), device)
+    metrics, path_lines, valley_lines, net_lines = {}, [], [], []
+    for i, name in enumerate(OPTIMIZERS):
+        path, valley_losses = run_valley(name, params, device)
+        diverged = not bool(valley_losses[-1].abs() < CAP)  # also true for inf and nan
+        path, valley_losses = capped(path, PATH_BOX).cpu().tolist(), significant(capped(valley_losses, CAP))
+        net_losses = significant(capped(run_network(name, x, y, params, device), CAP))
+        final_x, final_y = path[-1]
+        metrics[f"final_loss_2d_{name}"] = valley_losses[-1]
+        metrics[f"distance_to_minimum_{name}"] = round(math.dist((final_x, final_y), MINIMUM), 6)
+        metrics[f"diverged_2d_{name}"] = diverged
+        metrics[f"final_loss_net_{name}"] = net_losses[-1]
+
+        idx = downsample_idx(len(path))
+        label = f"{LABELS[name]} (lr {params[f'lr_{name}']:g})"
+        path_lines.append(
+            {"label": label, "x": [round(path[j][0], 6) for j in idx], "y": [round(path[j][1], 6) for j in idx]}
+        )
+        # f can reach exactly 0, which a log axis cannot show
+        valley_lines.append({"label": label, "x": idx, "y": [max(valley_losses[j], 1e-30) for j in idx]})
+        net_idx = downsample_idx(len(net_losses))
+        net_lines.append({"label": label, "x": [j + 1 for j in net_idx], "y": [net_losses[j] for j in net_idx]})
+        progress((i + 1) / len(OPTIMIZERS), f"ran {LABELS[name]}")
+
+    series = {
+        "paths_2d": {
+            "title": "Paths on f(x, y) = (y - x^2)^2 + 0.1 (1 - x)^2 from (-1.5, 2) to the minimum (1, 1)",
+            "x_label": "x",
+            "y_label": "y",
+            "log_y": False,
+            "lines": path_lines,
+        },
+        "loss_2d": {
+            "title": "f(x, y) along each path",
+            "x_label": "step",
+            "y_label": "f(x, y)",
+            "log_y": True,
+            "lines": valley_lines,
+        },
+        "loss_net": {
+            "title": "Training loss of a small tanh MLP (full batch)",
+            "x_label": "step",
+            "y_label": "cross-entropy",
+            "log_y": True,
+            "lines": net_lines,
+        },
+    }
+    return DemoResult(metrics, series, _summary(metrics, params))
+
+
+def _ranking(m, prefix: str) -> list[str]:
+    return sorted(OPTIMIZERS, key=lambda name: m[f"{prefix}{name}"])
+
+
+def _summary(m, params) -> str:
+    on_2d = ", ".join(f"{LABELS[n]} {m[f'final_loss_2d_{n}']:.2g}" for n in _ranking(m, "final_loss_2d_"))
+    on_net = ", ".join(f"{LABELS[n]} {m[f'final_loss_net_{n}']:.3g}" for n in _ranking(m, "final_loss_net_"))
+    diverged = [LABELS[n] for n in OPTIMIZERS if m[f"diverged_2d_{n}"]]
+    if m["diverged_2d_sgd"]:
+        verdict = "plain SGD diverged: with steep walls a step size only a little too large overshoots and blows up"
+    else:
+        ahead = [LABELS[n] for n in ("momentum", "adam") if m[f"final_loss_2d_{n}"] < 0.01 * m["final_loss_2d_sgd"]]
+        verdict = (
+            f"{' and '.join(ahead) if ahead else 'neither momentum nor Adam'} ended over 100x below plain SGD, which "
+            f"stopped {m['distance_to_minimum_sgd']:.2g} away from the minimum: its step size is capped by the steep "
+            "walls, so it crawls along the flat floor"
+        )
+    diverged_note = f" Diverged on the valley (learning rate too large): {', '.join(diverged)}." if diverged else ""
+    return (
+        f"After {params['steps_2d']} steps on the valley, the final f(x, y) was (best first): {on_2d}; {verdict}."
+        f"{diverged_note} On the network after {params['steps_net']} full-batch steps with the same learning rates, "
+        f"the training loss was (best first): {on_net}."
+    )
+
+
+def _lowest_2d(m) -> str:
+    return _ranking(m, "final_loss_2d_")[0]
+
+
+def _explain(m) -> str:
+    losses = ", ".join(f"{LABELS[n]} {m[f'final_loss_2d_{n}']:.2g}" for n in OPTIMIZERS)
+    return (
+        f"Final f(x, y): {losses}. The valley floor is almost flat while the walls are steep: SGD's learning rate "
+        "must be small enough for the walls, so it crawls along the floor; momentum averages away the zig-zag across "
+        "the walls and builds up speed along the floor; Adam combines momentum with per-coordinate step sizes."
+    )
+
+
+def _lr(name: str, default: float, maximum: float) -> Param:
+    return Param(f"lr_{name}", "float", default, f"Learning rate of {LABELS[name]}.", 1e-5, maximum)
+
+
+DEMO = Demo(
+    name="optimizers",
+    title="Optimizers: SGD, momentum, AdaGrad, RMSprop and Adam",
+    concepts=("momentum", "adagrad", "rmsprop", "adam"),
+    shows="SGD, momentum, AdaGrad, RMSprop and Adam on a 2D function (paths) and on a small network (loss curves)",
+    params=(
+        _lr("sgd", 0.1, 2.0),
+        _lr("momentum", 0.1, 2.0),
+        Param("momentum", "float", 0.9, "Momentum coefficient beta of SGD with momentum.", 0.0, 0.999),
+        _lr("adagrad", 1.0, 5.0),
+        _lr("rmsprop", 0.03, 1.0),
+        _lr("adam", 0.1, 1.0),
+        Param("steps_2d", "int", 200, "Steps on the 2D valley.", 1, 2000),
+        Param("steps_net", "int", 200, "Full-batch training steps on the network.", 1, 1000),
+        seed_param(),
+    ),
+    prediction=Prediction(
+        question="Which optimizer ends lowest on the 2D valley?",
+        choices=dict(LABELS),
+        answer=_lowest_2d,
+        explain=_explain,
+    ),
+    train=_train,
+)
+
+if __name__ == "__main__":
+    result = DEMO.run()
+    print(result.metrics)
+    print(result.summary)

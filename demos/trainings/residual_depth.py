@@ -1,0 +1,243 @@
+"""Residual connections: a deep plain MLP vs the same layers with skip connections.
+
+Both networks have an input layer, `blocks` blocks of two Linear layers, and a linear classifier, with the same
+width, the same initial weights (PyTorch's default init) and the same SGD with momentum. The only difference:
+  plain:     h = relu(block(h))
+  residual:  h = relu(h + block(h))     (the identity path lets signal and gradient skip the block)
+A shallow network with a single block is the baseline for what the task needs.
+"""
+
+import math
+
+import torch
+from torch import nn
+
+from demos.trainings.base import Demo, DemoResult, Param, Prediction, seed_param, to_list
+
+N_FEATURES, N_CLASSES = 20, 5
+N_TRAIN, N_TEST = 2000, 1000
+N_EVALS = 30
+MAX_POINTS = 200
+
+
+def make_data(generator, device):
+    """Gaussian inputs labelled by a random two-layer teacher network (5 classes)."""
+    x = torch.randn(N_TRAIN + N_TEST, N_FEATURES, generator=generator)
+    teacher_in = torch.randn(N_FEATURES, 32, generator=generator) / math.sqrt(N_FEATURES)
+    teacher_out = torch.randn(32, N_CLASSES, generator=generator)
+    y = (torch.tanh(2 * x @ teacher_in) @ teacher_out).argmax(dim=1)
+    x, y = x.to(device), y.to(device)
+    return x[:N_TRAIN], y[:N_TRAIN], x[N_TRAIN:], y[N_TRAIN:]
+
+
+class DeepMLP(nn.Module):
+    def __init__(self, blocks, width, residual):
+        super().__init__()
+        self.residual = residual
+        self.input = nn.Linear(N_FEATURES, width)
+        self.blocks = nn.ModuleList(
+            nn.Sequential(nn.Linear(width, width), nn.ReLU(), nn.Linear(width, width)) for _ in range(blocks)
+        )
+        self.output = nn.Linear(width, N_CLASSES)
+
+    def forward(self, x):
+        h = torch.relu(self.input(x))
+        for block in self.blocks:
+            h = torch.relu(h + block(h)) if self.residual else torch.relu(block(h))
+        return self.output(h)
+
+    def linear_layers(self):
+        return [
+            self.input,
+            *(layer for block in self.blocks for layer in block if isinstance(layer, nn.Linear)),
+            self.output,
+        ]
+
+
+def layer_grad_norms(model, x, y):
+    """Gradient norm of every Linear layer's weight for one batch, input layer first."""
+    model.zero_grad(set_to_none=True)
+    nn.functional.cross_entropy(model(x), y).backward()
+    norms = torch.stack([layer.weight.grad.norm() for layer in model.linear_layers()])
+    model.zero_grad(set_to_none=True)
+    return norms
+
+
+def evaluate(model, x, y):
+    with torch.no_grad():
+        logits = model(x)
+        return torch.stack([nn.functional.cross_entropy(logits, y), (logits.argmax(dim=1) == y).float().mean()])
+
+
+def train(model, data, params, batch_order, progress, label, start, span):
+    """SGD with momentum; per-step first-layer gradient norms and periodic (train loss, test accuracy)."""
+    x, y, x_test, y_test = data
+    steps = params["steps"]
+    optimizer = torch.optim.SGD(model.parameters(), lr=params["lr"], momentum=params["momentum"])
+    eval_every = max(1, steps // N_EVALS)
+    grad_norms = torch.zeros(steps, device=x.device)
+    evals = torch.zeros(steps // eval_every + 1, 2, device=x.device)
+    for step in range(steps + 1):
+        if step % eval_every == 0:
+            evals[step // eval_every] = torch.stack([evaluate(model, x, y)[0], evaluate(model, x_test, y_test)[1]])
+        if step == steps:
+            break
+        idx = batch_order[step]
+        loss = nn.functional.cross_entropy(model(x[idx]), y[idx])
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        grad_norms[step] = model.input.weight.grad.norm()
+        optimizer.step()
+        if step % max(1, steps // 4) == 0:
+            progress(start + span * step / steps, f"{label}: step {step}/{steps}")
+    return grad_norms, evals, [float(s) for s in range(0, steps + 1, eval_every)]
+
+
+def significant(values):
+    """Floats with 6 significant digits (gradient norms here span 1e-13 to 1e1, too wide for fixed decimals)."""
+    return [float(f"{v:.6g}") for v in values.detach().cpu().tolist()]
+
+
+def smooth(values, max_points=MAX_POINTS):
+    """Average consecutive values so a per-step curve has at most max_points points: (x, y)."""
+    window = max(1, math.ceil(len(values) / max_points))
+    n = len(values) // window * window
+    y = values[:n].reshape(-1, window).mean(dim=1)
+    return [float(i * window + (window - 1) / 2) for i in range(len(y))], significant(y)
+
+
+def _train(params, device, progress):
+    generator = torch.Generator().manual_seed(params["seed"])
+    data = make_data(generator, device)
+    blocks, width = params["blocks"], params["width"]
+    batch_order = torch.randint(0, N_TRAIN, (params["steps"], params["batch_size"]), generator=generator).to(device)
+    plain = DeepMLP(blocks, width, residual=False)
+    residual = DeepMLP(blocks, width, residual=True)
+    residual.load_state_dict(plain.state_dict())  # identical weights: only the skip connections differ
+    models = {"plain": plain, "residual": residual}
+    if params["shallow_baseline"]:
+        models["shallow"] = DeepMLP(1, width, residual=False)
+
+    metrics, series_lines, init_norms = {}, {"loss": [], "acc": [], "grad": []}, {}
+    x, y = data[0], data[1]
+    for i, (name, model) in enumerate(models.items()):
+        model.to(device)
+        init_norms[name] = layer_grad_norms(model, x[:256], y[:256])
+        span = 0.95 / len(models)
+        grad_norms, evals, eval_steps = train(model, data, params, batch_order, progress, name, i * span, span)
+        evals = torch.nan_to_num(evals, nan=99.0, posinf=99.0).clamp(max=99.0)
+        loss, acc = to_list(evals[:, 0]), to_list(evals[:, 1])
+        grad_norms = torch.nan_to_num(grad_norms, nan=1e9, posinf=1e9).clamp(1e-30, 1e9)
+        metrics[f"initial_train_loss_{name}"] = loss[0]
+        metrics[f"final_train_loss_{name}"] = loss[-1]
+        metrics[f"final_test_acc_{name}"] = acc[-1]
+        metrics[f"first_layer_grad_norm_init_{name}"] = significant(init_norms[name][:1])[0]
+        metrics[f"first_layer_grad_norm_mean_{name}"] = significant(grad_norms.mean().reshape(1))[0]
+        series_lines["loss"].append({"label": name, "x": eval_steps, "y": loss})
+        series_lines["acc"].append({"label": name, "x": eval_steps, "y": acc})
+        smooth_steps, smooth_norms = smooth(grad_norms)
+        series_lines["grad"].append({"label": name, "x": smooth_steps, "y": smooth_norms})
+
+    metrics["linear_layers_deep"] = 2 * blocks + 2
+    metrics["chance_accuracy"] = round(1 / N_CLASSES, 6)
+    layer_index = [float(i) for i in range(2 * blocks + 2)]
+    series = {
+        "train_loss": {
+            "title": "Training loss",
+            "x_label": "step",
+            "y_label": "cross-entropy",
+            "log_y": False,
+            "lines": series_lines["loss"],
+        },
+        "test_accuracy": {
+            "title": "Test accuracy",
+            "x_label": "step",
+            "y_label": "accuracy",
+            "log_y": False,
+            "lines": series_lines["acc"],
+        },
+        "first_layer_grad_norm": {
+            "title": "Gradient norm of the first layer's weights during training",
+            "x_label": "step",
+            "y_label": "||dL/dW1||",
+            "log_y": True,
+            "lines": series_lines["grad"],
+        },
+        "grad_norm_per_layer": {
+            "title": "Gradient norm per layer at initialization (layer 0 = input)",
+            "x_label": "linear layer",
+            "y_label": "||dL/dW||",
+            "log_y": True,
+            "lines": [
+                {"label": name, "x": layer_index, "y": significant(init_norms[name].clamp(min=1e-30))}
+                for name in ("plain", "residual")
+            ],
+        },
+    }
+    return DemoResult(metrics, series, _summary(metrics, params))
+
+
+def _best(m):
+    return min(("plain", "residual"), key=lambda name: m[f"final_train_loss_{name}"])
+
+
+def _summary(m, params):
+    text = (
+        f"With {m['linear_layers_deep']} linear layers (width {params['width']}) and the same initial weights, the "
+        f"plain network went from training loss {m['initial_train_loss_plain']:.3f} to "
+        f"{m['final_train_loss_plain']:.3f} (test accuracy {m['final_test_acc_plain']:.1%}, chance "
+        f"{m['chance_accuracy']:.0%}) while the residual one reached {m['final_train_loss_residual']:.3f} "
+        f"({m['final_test_acc_residual']:.1%}). At initialization the first layer's gradient norm was "
+        f"{m['first_layer_grad_norm_init_plain']:.2g} in the plain network and "
+        f"{m['first_layer_grad_norm_init_residual']:.2g} in the residual one. "
+    )
+    if "final_train_loss_shallow" in m:
+        text += (
+            f"The shallow baseline (4 linear layers) reached {m['final_train_loss_shallow']:.3f} "
+            f"({m['final_test_acc_shallow']:.1%}). "
+        )
+    if m["final_train_loss_residual"] > m["initial_train_loss_residual"]:
+        return text + "The residual network ended above its starting loss: lower the learning rate."
+    if m["final_train_loss_residual"] < 0.8 * m["final_train_loss_plain"]:
+        return text + (
+            "Through the plain stack the gradient is multiplied by every layer's Jacobian on its way down and "
+            "shrinks to almost nothing, so the early layers hardly learn; the skip connections give it a path "
+            "around each block, and the deep residual network trains like a shallow one."
+        )
+    return text + "Here the plain network kept up with the residual one; try more blocks to see it fall behind."
+
+
+DEMO = Demo(
+    name="residual-depth",
+    title="Deep plain network vs residual network",
+    concepts=("resnet",),
+    shows="a deep plain network vs the same depth with residual connections",
+    params=(
+        Param("blocks", "int", 15, "Blocks of two Linear layers (the deep networks have 2*blocks+2 layers).", 1, 20),
+        Param("width", "int", 64, "Units per hidden layer.", 8, 128),
+        Param("steps", "int", 200, "SGD steps.", 20, 1000),
+        Param("batch_size", "int", 64, "Examples per step.", 8, 128),
+        Param("lr", "float", 0.05, "SGD learning rate.", 1e-4, 1.0),
+        Param("momentum", "float", 0.9, "SGD momentum.", 0.0, 0.99),
+        Param("shallow_baseline", "bool", True, "Also train a network with a single block."),
+        seed_param(),
+    ),
+    prediction=Prediction(
+        question="A deep plain MLP (32 layers at the defaults) and the same network with residual connections "
+        "are trained identically. Which ends with the lower training loss?",
+        choices={"plain": "The plain network", "residual": "The residual network"},
+        answer=_best,
+        explain=lambda m: (
+            f"Final training loss: plain {m['final_train_loss_plain']:.3f}, residual "
+            f"{m['final_train_loss_residual']:.3f}. The plain network's first-layer gradient at initialization was "
+            f"{m['first_layer_grad_norm_init_plain']:.2g} against {m['first_layer_grad_norm_init_residual']:.2g}: "
+            f"without a skip path the gradient vanishes on its way through the layers."
+        ),
+    ),
+    train=_train,
+)
+
+if __name__ == "__main__":
+    result = DEMO.run()
+    print(result.metrics)
+    print(result.summary)

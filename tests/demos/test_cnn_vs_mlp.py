@@ -1,0 +1,58 @@
+import pytest
+import torch
+
+from demos.trainings import cnn_vs_mlp
+from demos.trainings.base import ParamError
+
+SMALL = {"num_samples": 1500, "steps": 250, "channels": 16, "hidden": 100}
+TINY = {"num_samples": 500, "steps": 20, "channels": 8, "hidden": 32}
+
+
+@pytest.fixture(autouse=True)
+def single_thread():
+    # The caller picks the thread count; for ops this small a second thread only adds synchronisation
+    # (and stalls badly when the machine is busy), so the tests run single-threaded.
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture
+def small(monkeypatch):
+    monkeypatch.setitem(cnn_vs_mlp.PRESETS, "quick", SMALL)
+
+
+def test_cnn_wins_on_normal_data_and_loses_its_advantage_when_shuffled(small):
+    m = cnn_vs_mlp.DEMO.run({"seed": 0}).metrics
+    assert m["cnn_advantage_normal"] > 0.08
+    assert m["cnn_drop_from_shuffling"] > 0.08
+    assert m["cnn_advantage_shuffled"] < 0.05
+    assert abs(m["mlp_drop_from_shuffling"]) < 0.05
+    assert cnn_vs_mlp.DEMO.prediction.answer(m) in {"medium", "large"}
+
+
+def test_deterministic(monkeypatch):
+    monkeypatch.setitem(cnn_vs_mlp.PRESETS, "quick", TINY)
+    first = cnn_vs_mlp.DEMO.run({"seed": 3})
+    second = cnn_vs_mlp.DEMO.run({"seed": 3})
+    assert first.metrics == second.metrics
+    assert first.series == second.series
+
+
+def test_prediction_follows_the_metrics():
+    answer = cnn_vs_mlp.DEMO.prediction.answer
+    base = {"test_accuracy_cnn": 0.8, "test_accuracy_mlp": 0.6, "test_accuracy_cnn_shuffled": 0.5}
+    assert answer({**base, "cnn_drop_from_shuffling": 0.01}) == "small"
+    assert answer({**base, "cnn_drop_from_shuffling": 0.10}) == "medium"
+    assert answer({**base, "cnn_drop_from_shuffling": 0.30}) == "large"
+    assert "drop" in cnn_vs_mlp.DEMO.prediction.explain(
+        {**base, "cnn_drop_from_shuffling": 0.3, "test_accuracy_mlp_shuffled": 0.6}
+    )
+
+
+def test_bad_params_raise():
+    with pytest.raises(ParamError):
+        cnn_vs_mlp.DEMO.validate({"learning_rate": 5.0})
+    with pytest.raises(ParamError):
+        cnn_vs_mlp.DEMO.validate({"preset": "huge"})

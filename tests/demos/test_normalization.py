@@ -1,0 +1,53 @@
+import pytest
+import torch
+
+from demos.trainings.base import ParamError
+from demos.trainings.normalization import DEMO
+
+SMALL = {"steps": 120, "width": 32, "seed": 0}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_thread():
+    """These tiny models run fastest on one thread; two threads on a busy 2-core machine mostly wait for each other."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture(scope="module")
+def small_run():
+    return DEMO.run(SMALL)
+
+
+def test_normalization_trains_the_deep_net_that_plain_sgd_cannot(small_run):
+    m = small_run.metrics
+    assert m["final_train_loss_none"] > 0.9 * m["initial_train_loss_none"]  # barely moved
+    for variant in ("batchnorm", "layernorm"):
+        assert m[f"final_train_loss_{variant}"] < 0.8 * m["final_train_loss_none"]
+        assert m[f"final_test_acc_{variant}"] > m["final_test_acc_none"] + 0.15
+
+
+def test_batchnorm_modes_are_reported(small_run):
+    m = small_run.metrics
+    assert 0 <= m["bn_test_acc_eval_mode"] <= 1
+    assert m["bn_mode_acc_difference"] == pytest.approx(m["bn_test_acc_train_mode"] - m["bn_test_acc_eval_mode"])
+    assert m["bn_test_acc_eval_mode"] == m["final_test_acc_batchnorm"]
+
+
+def test_deterministic():
+    tiny = {"depth": 3, "width": 16, "steps": 20}
+    assert DEMO.run(tiny).metrics == DEMO.run(tiny).metrics
+
+
+def test_prediction_is_graded_from_the_metrics(small_run):
+    m = small_run.metrics
+    best = max(("none", "batchnorm", "layernorm"), key=lambda v: m[f"final_test_acc_{v}"])
+    assert DEMO.prediction.answer(m) == best
+    assert DEMO.prediction.answer({**m, "final_test_acc_none": 1.0}) == "none"
+
+
+def test_bad_params_raise():
+    with pytest.raises(ParamError):
+        DEMO.run({"depth": 100})

@@ -8,9 +8,44 @@ import json
 from functools import cache
 from typing import Any
 
-from demos.trainings import MODULES, base
+from demos.trainings import (
+    activation_gradients,
+    base,
+    batch_size,
+    cnn_vs_mlp,
+    conv_arithmetic,
+    gradient_checking,
+    imbalanced_data,
+    l1_vs_l2,
+    learning_rate_schedules,
+    non_max_suppression,
+    normalization,
+    optimizers,
+    regularization,
+    residual_depth,
+    rnn_long_dependency,
+    weight_initialization,
+)
 from demos.trainings.base import Demo
 
+# To add a demo: write demos/trainings/<name>.py defining DEMO, import it above and list it here.
+MODULES = (
+    activation_gradients,
+    weight_initialization,
+    gradient_checking,
+    optimizers,
+    learning_rate_schedules,
+    batch_size,
+    normalization,
+    regularization,
+    l1_vs_l2,
+    cnn_vs_mlp,
+    conv_arithmetic,
+    rnn_long_dependency,
+    residual_depth,
+    non_max_suppression,
+    imbalanced_data,
+)
 CATALOG: dict[str, Demo] = {module.DEMO.name: module.DEMO for module in MODULES}
 
 

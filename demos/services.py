@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 import threading
 import time
 from datetime import timedelta
@@ -25,6 +26,10 @@ ACTIVE = (RunStatus.QUEUED, RunStatus.RUNNING)
 
 class RunCancelled(Exception):
     """Raised from the progress callback when the owner cancelled the run."""
+
+
+class RunTimedOut(Exception):
+    """Raised from the progress callback once the run has used its soft time limit."""
 
 
 def submit_run(
@@ -164,7 +169,7 @@ def execute_run(run_id, worker: str = "") -> None:
             result = get_demo(run.demo).run(run.params, device, _ProgressReporter(run_id))
     except RunCancelled:
         _finish(run_id, RunStatus.CANCELLED, message="cancelled by its owner")
-    except SoftTimeLimitExceeded:
+    except (RunTimedOut, SoftTimeLimitExceeded):
         limit = settings.DEMO_SOFT_TIME_LIMIT
         _finish(
             run_id,
@@ -212,14 +217,18 @@ def _finish(run_id, status: str, **fields) -> None:
 
 
 class _ProgressReporter:
-    """The demo's progress callback: records progress at most twice a second and raises if cancelled."""
+    """The demo's progress callback: records progress at most twice a second, and stops the run (by raising)
+    when its owner cancelled it or it has used its soft time limit."""
 
     def __init__(self, run_id):
         self.run_id = run_id
+        self.started = time.monotonic()
         self.last_write = 0.0
 
     def __call__(self, fraction: float, message: str) -> None:
         now = time.monotonic()
+        if now - self.started > settings.DEMO_SOFT_TIME_LIMIT:
+            raise RunTimedOut
         if now - self.last_write < 0.5 and fraction < 1.0:
             return
         self.last_write = now
@@ -231,7 +240,11 @@ class _ProgressReporter:
 
 
 class _Heartbeat:
-    """Touches heartbeat_at from a background thread while the run trains, so a dead worker shows."""
+    """Touches heartbeat_at from a background thread while the run trains, so a dead worker shows.
+
+    It is also the watchdog for the hard time limit: a run stuck between progress reports past it is marked
+    failed and its process ends (the worker starts a fresh one); Celery's own time limits are not reliable.
+    """
 
     def __init__(self, run_id):
         self.run_id = run_id
@@ -247,11 +260,25 @@ class _Heartbeat:
         self.thread.join()
 
     def _beat(self) -> None:
+        started = time.monotonic()
         try:
             while not self.stop.wait(settings.DEMO_HEARTBEAT_SECONDS):
                 DemoRun.objects.filter(pk=self.run_id, status=RunStatus.RUNNING).update(heartbeat_at=timezone.now())
+                if time.monotonic() - started > settings.DEMO_HARD_TIME_LIMIT:
+                    self._end_process()
         finally:
             connection.close()
+
+    def _end_process(self) -> None:
+        limit = settings.DEMO_HARD_TIME_LIMIT
+        _finish(
+            self.run_id,
+            RunStatus.FAILED,
+            message="hard time limit reached",
+            error=f"The run did not stop at its soft time limit and was killed at the hard limit of {limit} s.",
+        )
+        logger.error("Run %s passed the hard time limit; ending the worker process.", self.run_id)
+        os._exit(70)
 
 
 def cancel_run(run: DemoRun) -> DemoRun:

@@ -7,7 +7,8 @@ python manage.py migrate --noinput
 python manage.py load_kb
 python manage.py collectstatic --noinput -v0
 
-celery -A workers.celery_app worker --loglevel=INFO --concurrency=1 &
+# One worker for demo runs (queue cpu) and the periodic maintenance (queue maintenance, embedded beat).
+celery -A workers.celery_app worker --beat --queues cpu,maintenance --concurrency 1 --loglevel INFO &
 worker=$!
 trap 'kill $worker 2>/dev/null; wait $worker 2>/dev/null' EXIT INT TERM
 

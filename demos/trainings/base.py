@@ -109,7 +109,8 @@ class DemoResult:
 
     ``metrics``: flat JSON-serialisable final numbers (and short strings), e.g. ``{"final_loss_adam": 0.01}``.
     ``series``: panels to plot, ``{panel_id: {"title", "x_label", "y_label", "log_y", "lines": [
-    {"label", "x": [...], "y": [...]}]}}``; lists of plain floats, a few hundred points at most per line.
+    {"label", "x": [...], "y": [...], "group" (optional)}]}}``; lists of plain floats, a few hundred points at
+    most per line. Lines of one ``group`` share a colour and one legend entry (e.g. "kept" vs "suppressed" boxes).
     ``summary``: one paragraph stating what this run showed, built from the numbers.
     """
 
@@ -127,6 +128,8 @@ class Demo:
     params: tuple[Param, ...]
     prediction: Prediction
     train: Callable[[dict[str, Any], torch.device, ProgressCallback], DemoResult]
+    # Rules that span several parameters: returns {param: message} for each violation, {} when all is well.
+    check: Callable[[dict[str, Any]], dict[str, str]] = lambda params: {}
 
     def defaults(self) -> dict[str, Any]:
         return {p.name: p.default for p in self.params}
@@ -150,6 +153,8 @@ class Demo:
                     cleaned[key] = by_name[key].clean(value)
                 except ValueError as exc:
                     errors[key] = str(exc)
+        if not errors:
+            errors = self.check(cleaned)
         if errors:
             raise ParamError(errors)
         return cleaned

@@ -79,7 +79,7 @@ def train_one(model, data, batches, lr, progress, done, total):
         losses[step] = loss.detach()
         if (step + 1) % eval_every == 0 and (step + 1) // eval_every <= NUM_EVALS:
             test_acc[(step + 1) // eval_every - 1] = accuracy(model, x_test, y_test)
-        if (step + 1) % max(1, steps // 4) == 0:
+        if 4 * (step + 1) // steps > 4 * step // steps:  # crossed a quarter of the steps
             progress((done + (step + 1) / steps) / total, f"training {done + 1}/{total}: step {step + 1}/{steps}")
     return losses, test_acc, eval_every
 

@@ -16,12 +16,12 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from demos.trainings.base import Demo, DemoResult, Param, ParamError, Prediction, seed_param, to_list
+from demos.trainings.base import Demo, DemoResult, Param, Prediction, seed_param, to_list
 
 
 @dataclass(frozen=True)
 class Layer:
-    kind: str  # "conv", "maxpool" or "avgpool"
+    kind: str  # "conv" or "maxpool"
     kernel: int
     stride: int = 1
     padding: int = 0
@@ -103,8 +103,8 @@ def torch_layer(layer: Layer, in_channels: int) -> nn.Module:
 def probe_layer(layer: Layer, in_channels: int) -> nn.Module:
     """A copy with all weights 1 and max pools swapped for average pools of the same geometry.
 
-    Max pooling sends gradient to one input per window and ReLU/random weights can cancel it; with positive weights
-    and averaging, every input pixel the unit can see gets a strictly positive gradient.
+    Max pooling sends gradient to one input per window and random weights can cancel each other; with positive
+    weights and averaging, every input pixel the unit can see gets a strictly positive gradient.
     """
     if layer.kind == "conv":
         probe = nn.Conv2d(in_channels, layer.channels, layer.kernel, layer.stride, layer.padding, layer.dilation)
@@ -163,13 +163,22 @@ def measure_receptive_fields(layers: list[Layer], rows: list[dict], x: torch.Ten
     return [int(s) for s in to_list(torch.stack(measured))], expected, profiles[-1]
 
 
-def _train(params, device, progress):
-    layers = STACKS[params["stack"]] if params["stack"] != "custom" else custom_stack(params)
-    size, in_channels = params["input_size"], params["in_channels"]
-    rows = arithmetic(layers, size, in_channels)
+def _stack(params):
+    return STACKS[params["stack"]] if params["stack"] != "custom" else custom_stack(params)
+
+
+def _check(params) -> dict[str, str]:
+    rows = arithmetic(_stack(params), params["input_size"], params["in_channels"])
     too_small = [i for i, row in enumerate(rows) if row["size"] < 1]
     if too_small:
-        raise ParamError({"input_size": f"too small for this stack: layer {too_small[0] + 1} has no output left"})
+        return {"input_size": f"too small for this stack: layer {too_small[0] + 1} has no output left"}
+    return {}
+
+
+def _train(params, device, progress):
+    layers = _stack(params)
+    size, in_channels = params["input_size"], params["in_channels"]
+    rows = arithmetic(layers, size, in_channels)
 
     progress(0.2, "checking shapes and parameter counts against torch")
     x = torch.randn(1, in_channels, size, size, device=device)
@@ -276,12 +285,21 @@ def _rf_bin(metrics: dict) -> str:
 
 
 def _explain(metrics: dict) -> str:
-    steps = ", ".join(f"{metrics[f'layer{i}_receptive_field']}" for i in range(1, metrics["num_layers"] + 1))
-    return (
-        f"Layer by layer the receptive field grows {steps}: each layer adds (k_eff - 1) x jump, and the jump "
+    growth = ", ".join(str(metrics[f"layer{i}_receptive_field"]) for i in range(1, metrics["num_layers"] + 1))
+    text = (
+        f"Layer by layer the receptive field grows {growth}: each layer adds (k_eff - 1) x jump, and the jump "
         "multiplies by the stride, so layers after a pool or a strided conv grow it faster than the early ones. "
-        f"The last layer's {metrics['receptive_field']} pixels were confirmed by the gradient of one output unit."
     )
+    if metrics["receptive_field_fits_input"]:
+        text += (
+            f"The gradient of one last-layer unit was nonzero over exactly {metrics['receptive_field_measured']} rows."
+        )
+    else:
+        text += (
+            f"The gradient of the centre unit covers {metrics['receptive_field_measured']} input rows: the rest of "
+            "its field lies in the zero padding."
+        )
+    return text
 
 
 DEMO = Demo(
@@ -312,6 +330,7 @@ DEMO = Demo(
         explain=_explain,
     ),
     train=_train,
+    check=_check,
 )
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ around zero without landing on it.
 
 import torch
 
-from demos.trainings.base import Demo, DemoResult, Param, ParamError, Prediction, seed_param, to_list
+from demos.trainings.base import Demo, DemoResult, Param, Prediction, seed_param, to_list
 
 METHODS = ("l1", "l2", "l1_subgradient", "none")
 HISTOGRAM_BINS = 41  # odd, so one bin is centred on zero
@@ -50,10 +50,14 @@ def fit(method, x, y, lam1, lam2, lr, steps):
     return w, zeros
 
 
+def _check(params) -> dict[str, str]:
+    if params["n_informative"] > params["n_features"]:
+        return {"n_informative": f"must be at most n_features ({params['n_features']})"}
+    return {}
+
+
 def _train(params, device, progress):
     n_features, informative = params["n_features"], params["n_informative"]
-    if informative > n_features:
-        raise ParamError({"n_informative": f"must be at most n_features ({n_features})"})
     generator = torch.Generator().manual_seed(params["seed"])
     x, y, w_true = make_data(params["n_samples"], n_features, informative, params["noise"], generator)
     x, y = x.to(device), y.to(device)
@@ -192,6 +196,7 @@ DEMO = Demo(
         ),
     ),
     train=_train,
+    check=_check,
 )
 
 if __name__ == "__main__":

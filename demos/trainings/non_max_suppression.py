@@ -101,7 +101,8 @@ def _train(params, device, progress):
     if params["boxes_per_object"] > 1:
         m["iou_two_best_boxes_object1"] = round(float(iou[_two_best(host_scores, owner)]), 6)
     for i, (best, group) in enumerate(steps, start=1):
-        gone = ", ".join(f"{j} (IoU {value:.2f})" for j, value in group) or "nothing"
+        gone = ", ".join(f"{j} (IoU {value:.2f})" for j, value in group[:8]) or "nothing"
+        gone += f" and {len(group) - 8} more" if len(group) > 8 else ""
         m[f"step{i}"] = f"keep box {best} (score {host_scores[best]:.2f}); suppress {gone}"
 
     series = {
@@ -141,7 +142,7 @@ def _box_line(i, boxes, scores, kept, suppressed) -> dict:
         label = f"suppressed: box {i} by box {suppressed[i][0]} (IoU {suppressed[i][1]:.2f})"
     else:
         label = f"below score threshold: box {i} (score {scores[i]:.2f})"
-    return {"label": label, "x": x, "y": y}
+    return {"label": label, "group": label.split(":")[0], "x": x, "y": y}
 
 
 def _summary(m: dict, params: dict) -> str:
@@ -157,11 +158,20 @@ def _summary(m: dict, params: dict) -> str:
         text += " with no duplicates left"
     if m["clutter_kept"]:
         text += f", and {m['clutter_kept']} clutter box(es) passed the score threshold"
-    text += (
-        f". No two kept boxes overlap by more than the threshold (max IoU {m['max_iou_between_kept']:.2f}); "
-        f"the closest pair of real objects has IoU {m['max_iou_between_objects']:.2f}, so a threshold below that "
-        "would also delete a real object."
-    )
+    text += f". No two kept boxes overlap by more than the threshold (max IoU {m['max_iou_between_kept']:.2f}). "
+    closest = m["max_iou_between_objects"]
+    if closest == 0:
+        text += "The real objects do not overlap at all, so no threshold makes NMS confuse one for another."
+    elif closest > params["iou_threshold"]:
+        text += (
+            f"The closest pair of real objects overlaps with IoU {closest:.2f}, above the threshold, so a box of one "
+            "can suppress the other as if it were a duplicate."
+        )
+    else:
+        text += (
+            f"The closest pair of real objects overlaps with IoU {closest:.2f}, so a threshold below that could also "
+            "delete a real object."
+        )
     return text
 
 

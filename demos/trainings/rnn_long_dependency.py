@@ -87,10 +87,20 @@ def train_one(model, params, clip, test_set, device, report):
         losses[step] = loss.detach()
         if (step + 1) % eval_every == 0 and (step + 1) // eval_every <= NUM_EVALS:
             test_acc[(step + 1) // eval_every - 1] = accuracy(model, *test_set)
-        if (step + 1) % max(1, steps // 3) == 0:
+        if 3 * (step + 1) // steps > 3 * step // steps:  # crossed a third of the steps
             report((step + 1) / steps)
-    final = torch.stack([accuracy(model, *test_set), losses[-1], grad_norms.max()])
-    return to_list(losses), to_list(grad_norms), to_list(test_acc), to_list(final), eval_every
+    final_accuracy, final_loss, max_grad_norm = to_list(
+        torch.stack([accuracy(model, *test_set), losses[-1], grad_norms.max()])
+    )
+    return {
+        "losses": to_list(losses),
+        "grad_norms": to_list(grad_norms),
+        "test_accuracy": to_list(test_acc),
+        "eval_steps": [eval_every * (i + 1) for i in range(NUM_EVALS)],
+        "final_accuracy": final_accuracy,
+        "final_loss": final_loss,
+        "max_grad_norm": max_grad_norm,
+    }
 
 
 def accuracy(model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
@@ -98,9 +108,14 @@ def accuracy(model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor) -> t
         return (model(inputs).argmax(1) == targets).float().mean()
 
 
-def downsample(values: list[float], points: int = 200) -> tuple[list[int], list[float]]:
+def downsample(values: list[float], points: int = 200) -> dict:
+    """Every k-th value against its 1-based step, so a line has at most about `points` points."""
     stride = max(1, len(values) // points)
-    return list(range(1, len(values) + 1, stride)), values[::stride]
+    return {"x": list(range(1, len(values) + 1, stride)), "y": values[::stride]}
+
+
+def panel(title: str, y_label: str, lines: list[dict], log_y: bool = False) -> dict:
+    return {"title": title, "x_label": "step", "y_label": y_label, "log_y": log_y, "lines": lines}
 
 
 def _train(params, device, progress):
@@ -116,47 +131,24 @@ def _train(params, device, progress):
         def report(fraction, index=index, label=label):
             progress((index + fraction) / len(variants), f"{label}: {fraction:.0%}")
 
-        runs[key] = (label, *train_one(build(cell, params, device), params, c, test_set, device, report))
+        runs[key] = {"label": label, **train_one(build(cell, params, device), params, c, test_set, device, report)}
 
     metrics = {"chance_accuracy": 1 / NUM_SYMBOLS, "delay": params["delay"], "clip_norm": clip}
-    for key, (_, _, _, _, (acc, loss, max_norm), _) in runs.items():
-        metrics[f"final_accuracy_{key}"] = acc
-        metrics[f"final_loss_{key}"] = loss
-        metrics[f"max_grad_norm_{key}"] = max_norm
+    for key, run in runs.items():
+        for name in ("final_accuracy", "final_loss", "max_grad_norm"):
+            metrics[f"{name}_{key}"] = run[name]
     metrics["solved_with_clipping"] = (
         ",".join(cell for cell in CELLS if metrics[f"final_accuracy_{cell}_clipped"] >= SOLVED) or "none"
     )
 
-    eval_every = next(iter(runs.values()))[5]
+    accuracy_lines = [{"label": r["label"], "x": r["eval_steps"], "y": r["test_accuracy"]} for r in runs.values()]
+    loss_lines = [{"label": r["label"], **downsample(r["losses"])} for r in runs.values()]
+    norm_lines = [{"label": r["label"], **downsample(r["grad_norms"])} for r in runs.values()]
+    title = f"Test accuracy (recall the first symbol after {params['delay']} steps)"
     series = {
-        "test_accuracy": {
-            "title": f"Test accuracy (recall the first symbol after {params['delay']} steps)",
-            "x_label": "step",
-            "y_label": "accuracy",
-            "log_y": False,
-            "lines": [
-                {"label": run[0], "x": [eval_every * (i + 1) for i in range(NUM_EVALS)], "y": run[3]}
-                for run in runs.values()
-            ],
-        },
-        "train_loss": {
-            "title": "Training loss",
-            "x_label": "step",
-            "y_label": "cross-entropy",
-            "log_y": False,
-            "lines": [
-                {"label": run[0], "x": downsample(run[1])[0], "y": downsample(run[1])[1]} for run in runs.values()
-            ],
-        },
-        "grad_norm": {
-            "title": "Gradient norm before clipping",
-            "x_label": "step",
-            "y_label": "total gradient norm",
-            "log_y": True,
-            "lines": [
-                {"label": run[0], "x": downsample(run[2])[0], "y": downsample(run[2])[1]} for run in runs.values()
-            ],
-        },
+        "test_accuracy": panel(title, "accuracy", accuracy_lines),
+        "train_loss": panel("Training loss", "cross-entropy", loss_lines),
+        "grad_norm": panel("Gradient norm before clipping", "total gradient norm", norm_lines, log_y=True),
     }
     return DemoResult(metrics, series, _summary(metrics))
 
@@ -167,23 +159,28 @@ def _summary(m: dict) -> str:
         for cell, name in CELLS.items()
     )
     text = f"Recalling the first symbol after {m['delay']} steps (chance {m['chance_accuracy']:.0%}): {accs}. "
-    gated_best = max(m[f"final_accuracy_{cell}{s}"] for cell in ("lstm", "gru") for s in ("", "_clipped"))
-    vanilla_best = max(m["final_accuracy_rnn"], m["final_accuracy_rnn_clipped"])
-    if gated_best >= SOLVED and vanilla_best < SOLVED:
+    best = {cell: max(m[f"final_accuracy_{cell}"], m[f"final_accuracy_{cell}_clipped"]) for cell in CELLS}
+    gated_solved = min(best["lstm"], best["gru"]) >= SOLVED
+    if gated_solved and best["rnn"] < SOLVED:
         text += (
             "The gated cells learned to carry the symbol across the delay while the vanilla RNN stayed near chance: "
             "its gradient has to pass through every tanh step and fades away. "
         )
-    elif vanilla_best >= SOLVED and gated_best >= SOLVED:
+    elif gated_solved:
         text += "This time the vanilla RNN also got clearly above chance; try a longer delay to see it fail. "
     else:
-        text += "Not all gated cells got clearly above chance here; more steps or the chrono gate init help. "
+        text += (
+            "Not every gated cell got clearly above chance here; more steps, another learning rate or the chrono "
+            "gate init help. "
+        )
     text += (
         f"The largest gradient norms seen were {m['max_grad_norm_rnn']:.3g} (vanilla), {m['max_grad_norm_lstm']:.3g} "
-        f"(LSTM) and {m['max_grad_norm_gru']:.3g} (GRU); clipping to {m['clip_norm']:g} caps such spikes "
-        "but does not revive a gradient that has already vanished."
+        f"(LSTM) and {m['max_grad_norm_gru']:.3g} (GRU) without clipping; clipping to {m['clip_norm']:g} caps "
+        "such spikes but cannot revive a gradient that has already vanished"
     )
-    return text
+    if max(m["max_grad_norm_rnn"], m["max_grad_norm_rnn_clipped"]) <= m["clip_norm"]:
+        text += ", and the vanilla RNN's gradient never even reached the threshold, so clipping changed nothing for it"
+    return text + "."
 
 
 def _solved(metrics: dict) -> str:

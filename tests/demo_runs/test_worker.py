@@ -79,6 +79,18 @@ def test_worker_killed_mid_run_is_marked_failed(api, start_worker):
     wait_for(lambda: status_of(api, again)["status"] == "succeeded", 120, what="a new run on the second worker")
 
 
+def test_soft_time_limit_fails_the_run_with_a_clear_message(api, start_worker):
+    start_worker(DEMO_SOFT_TIME_LIMIT="2")
+    run_id = submit(api, LONG)
+    final = wait_for(
+        lambda: (body := status_of(api, run_id))["status"] not in ("queued", "running") and body,
+        90,
+        what="the time limit to stop the run",
+    )
+    assert final["status"] == "failed"
+    assert "longer than its 2 s time limit" in final["error"]
+
+
 def test_run_submitted_while_broker_is_down_is_sent_when_it_is_back(api, start_worker, redis_broker):
     start_worker()
     redis_broker.stop()

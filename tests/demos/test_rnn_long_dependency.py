@@ -22,7 +22,7 @@ def single_thread():
 def final_accuracy(cell, params):
     test_set = rnn.make_batch(300, params["delay"], torch.Generator().manual_seed(123))
     model = rnn.build(cell, params, CPU)
-    return rnn.train_one(model, params, params["clip_norm"], test_set, CPU, lambda fraction: None)[3][0]
+    return rnn.train_one(model, params, params["clip_norm"], test_set, CPU, lambda fraction: None)["final_accuracy"]
 
 
 def test_gated_cells_bridge_the_delay_and_the_vanilla_rnn_does_not():
@@ -36,8 +36,8 @@ def test_gated_cells_bridge_the_delay_and_the_vanilla_rnn_does_not():
 def test_gradient_norms_are_recorded_before_clipping():
     params = DEMO.validate({**TINY, "clip_norm": 0.01})
     test_set = rnn.make_batch(50, params["delay"], torch.Generator().manual_seed(0))
-    _, grad_norms, *_ = rnn.train_one(rnn.build("lstm", params, CPU), params, 0.01, test_set, CPU, lambda f: None)
-    assert max(grad_norms) > 0.01  # the norm before clipping, not the clipped one
+    run = rnn.train_one(rnn.build("lstm", params, CPU), params, 0.01, test_set, CPU, lambda fraction: None)
+    assert run["max_grad_norm"] == max(run["grad_norms"]) > 0.01  # the norm before clipping, not the clipped one
 
 
 def test_deterministic():

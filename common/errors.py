@@ -94,6 +94,14 @@ class QueryParamError(serializers.ValidationError):
         super().__init__({param: [serializers.ErrorDetail(message, code=code)]})
 
 
+def json_bad_request(request, exception=None):
+    return JsonResponse(error_body(400, "bad_request", "The request could not be understood."), status=400)
+
+
+def json_permission_denied(request, exception=None):
+    return JsonResponse(error_body(403, "permission_denied", "You may not do this."), status=403)
+
+
 def json_not_found(request, exception=None):
     return JsonResponse(error_body(404, "not_found", f"No API endpoint at {request.path}."), status=404)
 

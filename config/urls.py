@@ -29,5 +29,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="api-docs", permanent=False)),
 ]
 
+handler400 = "common.errors.json_bad_request"
+handler403 = "common.errors.json_permission_denied"
 handler404 = "common.errors.json_not_found"
 handler500 = "common.errors.json_server_error"

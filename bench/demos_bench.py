@@ -38,6 +38,10 @@ def wait_for(predicate, timeout: float, interval: float = 0.05):
     raise TimeoutError("gave up waiting")
 
 
+def finished(run: dict) -> dict | None:
+    return run if run["status"] in ("succeeded", "failed", "cancelled") else None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("demos", nargs="*", help="Demo names (default: all).")
@@ -115,14 +119,7 @@ def main() -> None:
 
             started = time.perf_counter()
             run_id = client.post("/api/demo-runs/", {"demo": name, "fresh": True}, format="json").json()["id"]
-            body = wait_for(
-                lambda: (
-                    (b := client.get(f"/api/demo-runs/{run_id}/").json())["status"]
-                    in ("succeeded", "failed", "cancelled")
-                    and b
-                ),
-                600,
-            )
+            body = wait_for(lambda url=f"/api/demo-runs/{run_id}/": finished(client.get(url).json()), 600)
             queued = time.perf_counter() - started
             assert body["status"] == "succeeded", body["error"]
 

@@ -203,3 +203,11 @@ def test_failing_run_records_the_error(api, monkeypatch):
     body = api.get(f"/api/demo-runs/{run_id}/").json()
     assert body["status"] == "failed"
     assert body["error"] == "RuntimeError: CUDA out of memory (simulated)"
+
+
+@override_settings(DEMO_GPU_QUEUE=True)
+def test_runs_go_to_the_gpu_queue_when_a_gpu_worker_is_configured(api):
+    auto = submit(api).json()
+    assert DemoRun.objects.get(pk=auto["id"]).queue == "gpu"
+    forced_cpu = submit(api, device="cpu").json()
+    assert DemoRun.objects.get(pk=forced_cpu["id"]).queue == "cpu"

@@ -4,21 +4,25 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from common.views import HealthView
+from common.views import HealthView, RegisterView, TokenView
 from demos.views import DemoRunViewSet, DemoViewSet
 from kb.views import AreaListView, ConceptViewSet
+from quizzes.views import QuizViewSet
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 router.register("concepts", ConceptViewSet, basename="concept")
 router.register("demos", DemoViewSet, basename="demo")
 router.register("demo-runs", DemoRunViewSet, basename="demo-run")
+router.register("quizzes", QuizViewSet, basename="quiz")
 
 api_patterns = [
     path("", include(router.urls)),
     path("areas/", AreaListView.as_view(), name="area-list"),
     path("demo-runs/<uuid:pk>/plot.svg", DemoRunViewSet.as_view({"get": "plot"}), name="demo-run-plot"),
     path("health/", HealthView.as_view(), name="health"),
+    path("auth/register/", RegisterView.as_view(), name="register"),
+    path("auth/token/", TokenView.as_view(), name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]

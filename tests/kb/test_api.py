@@ -1,5 +1,7 @@
 """The knowledge-base REST API over the real content."""
 
+import re
+
 import pytest
 import yaml
 from django.test import override_settings
@@ -188,7 +190,9 @@ def test_schema_generation_command_has_no_warnings(tmp_path):
 def test_swagger_ui_is_served_locally(api):
     html = api.get("/api/docs/").content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in html
-    assert "cdn" not in html.lower()
+    urls = re.findall(r"""(?:src|href)\s*=\s*["']([^"']+)""", html)
+    assert urls
+    assert not [url for url in urls if url.startswith(("http:", "https:", "//"))], urls
 
 
 def test_health_reports_database_and_broker(api):

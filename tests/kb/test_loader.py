@@ -44,8 +44,14 @@ def snapshot():
 
 
 @pytest.fixture
-def base(tmp_path):
+def base(tmp_path, settings):
+    """A small knowledge base of our own, with its own (empty) question folder."""
+    from quizzes.models import Question
+
+    Question.objects.all().delete()
     Concept.objects.all().delete()  # these tests own the whole knowledge base
+    settings.QUIZ_CONTENT_DIR = tmp_path / "questions"
+    settings.QUIZ_CONTENT_DIR.mkdir()
     return write(
         tmp_path,
         concept("alpha"),
@@ -142,11 +148,95 @@ def test_bad_content_is_rejected_and_database_is_unchanged(base, mutation, expec
 
 def test_command_reports_counts_and_problems(base, capsys):
     call_command("load_kb", path=str(base))
-    assert "3 created, 0 updated, 0 removed, 0 unchanged." in capsys.readouterr().out
+    assert "3 created, 0 updated, 0 removed, 0 unchanged;" in capsys.readouterr().out
     call_command("load_kb", path=str(base))
-    assert "0 created, 0 updated, 0 removed, 3 unchanged." in capsys.readouterr().out
+    assert "0 created, 0 updated, 0 removed, 3 unchanged;" in capsys.readouterr().out
     write(base, concept("beta", prerequisites=["missing-one"]))
     with pytest.raises(
         CommandError, match=r"1 problem in the content; nothing was loaded:\n.*beta.yaml: prerequisites"
     ):
         call_command("load_kb", path=str(base))
+
+
+def write_questions(root: Path, concept_slug: str, *questions: dict, area: str = "foundations") -> None:
+    folder = root / "questions" / area
+    folder.mkdir(parents=True, exist_ok=True)
+    body = {"concept": concept_slug, "questions": list(questions)}
+    (folder / f"{concept_slug}.yaml").write_text(yaml.safe_dump(body), encoding="utf-8")
+
+
+def single(qid, **overrides):
+    question = {
+        "id": qid,
+        "type": "single",
+        "prompt": "Which?",
+        "explanation": "Because.",
+        "choices": [{"key": "a", "text": "yes", "correct": True}, {"key": "b", "text": "no"}],
+    }
+    return {**question, **overrides}
+
+
+def question_snapshot():
+    from quizzes.models import Question
+
+    return sorted(Question.objects.values_list("id", "content_hash", "retired"))
+
+
+def test_questions_load_with_concepts_and_reload_changes_nothing(base):
+    write_questions(
+        base,
+        "alpha",
+        single("alpha-one"),
+        {"id": "alpha-two", "type": "parametric", "generator": "iou", "also_concepts": ["beta"]},
+    )
+    report = load_kb(base)
+    assert sorted(report.questions_created) == ["alpha-one", "alpha-two"]
+    before = question_snapshot()
+    assert not load_kb(base).changed
+    assert question_snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        (single("alpha-bad", choices=[{"key": "a", "text": "x"}, {"key": "b", "text": "y"}]), "exactly one correct"),
+        ({"id": "alpha-bad", "type": "essay", "prompt": "?", "explanation": "."}, "type must be one of"),
+        ({"id": "alpha-bad", "type": "parametric", "generator": "nope"}, "generator must be one of"),
+        (
+            {"id": "alpha-bad", "type": "cloze", "prompt": "no blank", "blanks": [["x"]], "explanation": "."},
+            "the prompt must contain ___ once per blank",
+        ),
+        (single("alpha-bad", also_concepts=["ghost"]), "also_concepts must list known concept slugs"),
+        (single("alpha-one"), "id is also used in"),
+    ],
+)
+def test_bad_question_is_rejected_with_file_and_id_and_nothing_changes(base, question, expected):
+    write_questions(base, "alpha", single("alpha-one"))
+    load_kb(base)
+    before = (snapshot(), question_snapshot())
+    write_questions(base, "beta", single("beta-one"), question)
+    with pytest.raises(ContentError) as caught:
+        load_kb(base)
+    assert expected in str(caught.value)
+    assert "beta.yaml" in str(caught.value)
+    assert (snapshot(), question_snapshot()) == before
+
+
+def test_removed_question_is_deleted_unless_answered_then_retired(base, django_user_model):
+    from quizzes.models import Question, Quiz, QuizItem
+
+    write_questions(base, "alpha", single("alpha-one"), single("alpha-two"))
+    load_kb(base)
+    quiz = Quiz.objects.create(owner=django_user_model.objects.create_user("u"), mode="random", scope={})
+    QuizItem.objects.create(quiz=quiz, question_id="alpha-two", position=0)
+    write_questions(base, "alpha", single("alpha-three"))
+    report = load_kb(base)
+    assert sorted(report.questions_retired) == ["alpha-one", "alpha-two"]
+    assert not Question.objects.filter(pk="alpha-one").exists()
+    assert Question.objects.get(pk="alpha-two").retired
+    (base / "questions" / "foundations" / "alpha.yaml").unlink()
+    (base / "foundations" / "alpha.yaml").unlink()
+    write(base, concept("beta"), concept("gamma", area="optimizers"))  # drop the links to alpha
+    with pytest.raises(ContentError, match="alpha: cannot be removed: learners answered its questions"):
+        load_kb(base)
+    assert Concept.objects.filter(slug="alpha").exists()

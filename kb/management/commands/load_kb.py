@@ -5,7 +5,7 @@ from kb.services import load_kb
 
 
 class Command(BaseCommand):
-    help = "Load the knowledge base from kb/content into the database (one transaction; safe to run again)."
+    help = "Load the knowledge base and question bank into the database (one transaction; safe to run again)."
 
     def add_arguments(self, parser):
         parser.add_argument("--path", help="Content folder (default: settings.KB_CONTENT_DIR).")
@@ -20,12 +20,22 @@ class Command(BaseCommand):
                 f"{count} problem{'s' * (count != 1)} in the content; nothing was loaded:\n{exc}"
             ) from exc
         prefix = "[dry run] " if dry_run else ""
-        for label, slugs in (("created", report.created), ("updated", report.updated), ("removed", report.removed)):
-            for slug in slugs:
-                self.stdout.write(f"{prefix}{label}: {slug}")
+        changes = (
+            ("created", report.created),
+            ("updated", report.updated),
+            ("removed", report.removed),
+            ("question created", report.questions_created),
+            ("question updated", report.questions_updated),
+            ("question retired", report.questions_retired),
+        )
+        for label, names in changes:
+            for name in names:
+                self.stdout.write(f"{prefix}{label}: {name}")
         self.stdout.write(
             self.style.SUCCESS(
                 f"{prefix}{len(report.created)} created, {len(report.updated)} updated, "
-                f"{len(report.removed)} removed, {len(report.unchanged)} unchanged."
+                f"{len(report.removed)} removed, {len(report.unchanged)} unchanged; questions: "
+                f"{len(report.questions_created)} created, {len(report.questions_updated)} updated, "
+                f"{len(report.questions_retired)} retired."
             )
         )

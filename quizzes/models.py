@@ -1,0 +1,80 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from kb.models import Concept
+
+
+class QuestionType(models.TextChoices):
+    SINGLE = "single", "Single choice"
+    MULTIPLE = "multiple", "Multiple choice"
+    TRUE_FALSE = "true_false", "True or false"
+    NUMERIC = "numeric", "Numeric"
+    CLOZE = "cloze", "Fill the blank"
+    PARAMETRIC = "parametric", "Numeric, drawn from a generator"
+
+
+class Question(models.Model):
+    """A question of the bank, loaded from quizzes/content with the knowledge base.
+
+    A question removed from the content is retired, not deleted, so attempts that refer to it keep their meaning.
+    """
+
+    id = models.CharField(max_length=120, primary_key=True)
+    concept = models.ForeignKey(Concept, on_delete=models.PROTECT, related_name="questions")
+    also_concepts = models.ManyToManyField(Concept, blank=True, related_name="also_questions")
+    type = models.CharField(max_length=12, choices=QuestionType.choices)
+    prompt = models.TextField(blank=True, help_text="Empty for parametric questions: the generator writes it.")
+    spec = models.JSONField(help_text="Choices, answer, tolerance, unit, blanks or generator, by type.")
+    explanation = models.TextField(blank=True)
+    content_hash = models.CharField(max_length=64)
+    retired = models.BooleanField(default=False)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ("concept__slug", "id")
+
+    def __str__(self) -> str:
+        return self.id
+
+
+class QuizMode(models.TextChoices):
+    RANDOM = "random", "Random"
+    ADAPTIVE = "adaptive", "Adaptive: weakest concepts first, interleaved"
+
+
+class Quiz(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quizzes")
+    mode = models.CharField(max_length=10, choices=QuizMode.choices)
+    scope = models.JSONField(help_text='{"concepts": [...]} or {"area": ...}, as requested.')
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+        indexes = [models.Index(fields=["owner", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.mode} quiz {self.id}"
+
+
+class QuizItem(models.Model):
+    """One question served in a quiz, with its drawn variant (parametric) and the learner's graded answer."""
+
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="items")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="quiz_items")
+    position = models.PositiveIntegerField()
+    seed = models.BigIntegerField(null=True, blank=True, help_text="Parametric questions: the generator's seed.")
+    variant = models.JSONField(null=True, blank=True, help_text="Parametric: prompt, answer, tolerance, params.")
+    response = models.JSONField(null=True, blank=True)
+    score = models.FloatField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("position",)
+        constraints = [models.UniqueConstraint(fields=["quiz", "question"], name="one_question_once_per_quiz")]
+        indexes = [models.Index(fields=["question", "answered_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.quiz_id} #{self.position}: {self.question_id}"

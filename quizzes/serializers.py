@@ -1,0 +1,84 @@
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from kb.models import Area
+from quizzes.models import QuestionType, Quiz, QuizItem, QuizMode
+from quizzes.selectors import quiz_progress
+from quizzes.services import MAX_QUIZ_SIZE
+
+
+class QuizCreateSerializer(serializers.Serializer):
+    concepts = serializers.ListField(child=serializers.SlugField(), required=False, allow_empty=False, max_length=100)
+    area = serializers.ChoiceField(choices=Area.choices, required=False)
+    size = serializers.IntegerField(min_value=1, max_value=MAX_QUIZ_SIZE, default=10)
+    mode = serializers.ChoiceField(choices=QuizMode.choices, default=QuizMode.RANDOM)
+
+
+class AnswerSerializer(serializers.Serializer):
+    question = serializers.CharField(max_length=120)
+    response = serializers.JSONField(
+        help_text="single: a choice key; multiple: a list of keys; true_false: true/false; numeric and "
+        "parametric: a number; cloze: a list of texts, one per blank."
+    )
+
+
+class QuizItemSerializer(serializers.ModelSerializer):
+    """A served question without its answer; once answered, with the grade, answer and explanation."""
+
+    question = serializers.SerializerMethodField()
+    result = serializers.SerializerMethodField()
+
+    class Meta:
+        model = QuizItem
+        fields = ("position", "question", "result")
+
+    @extend_schema_field(serializers.DictField())
+    def get_question(self, item):
+        question, variant = item.question, item.variant or {}
+        body = {
+            "id": question.id,
+            "type": question.type,
+            "prompt": variant.get("prompt") or question.prompt,
+            "concept": question.concept.slug,
+        }
+        if question.type in (QuestionType.SINGLE, QuestionType.MULTIPLE):
+            body["choices"] = [{"key": c["key"], "text": c["text"]} for c in question.spec["choices"]]
+        if question.type == QuestionType.CLOZE:
+            body["blanks"] = len(question.spec["blanks"])
+        unit = variant.get("unit") or question.spec.get("unit")
+        if unit:
+            body["unit"] = unit
+        return body
+
+    @extend_schema_field(serializers.DictField(allow_null=True))
+    def get_result(self, item):
+        return answer_result(item) if item.answered_at else None
+
+
+def answer_result(item: QuizItem) -> dict:
+    from quizzes.services import grade_item
+
+    graded = grade_item(item, item.response)
+    return {
+        "question": item.question_id,
+        "response": item.response,
+        "score": item.score,
+        "correct": item.score == 1.0,
+        "expected": graded.expected,
+        "feedback": graded.feedback,
+        "explanation": (item.variant or {}).get("explanation") or item.question.explanation,
+        "answered_at": item.answered_at,
+    }
+
+
+class QuizSerializer(serializers.ModelSerializer):
+    progress = serializers.SerializerMethodField()
+    items = QuizItemSerializer(many=True)
+
+    class Meta:
+        model = Quiz
+        fields = ("id", "mode", "scope", "created_at", "progress", "items")
+
+    @extend_schema_field(serializers.DictField())
+    def get_progress(self, quiz):
+        return quiz_progress(quiz)

@@ -7,6 +7,15 @@ from rest_framework.routers import DefaultRouter
 from common.views import HealthView, RegisterView, TokenView
 from demos.views import DemoRunViewSet, DemoViewSet
 from kb.views import AreaListView, ConceptViewSet
+from quizzes.card_views import (
+    AnkiExportView,
+    BatchReviewView,
+    CardViewSet,
+    OptimizeView,
+    ReviewsCsvView,
+    SchedulerSettingsView,
+    StatsView,
+)
 from quizzes.views import QuizViewSet
 
 router = DefaultRouter(trailing_slash=True)
@@ -15,12 +24,19 @@ router.register("concepts", ConceptViewSet, basename="concept")
 router.register("demos", DemoViewSet, basename="demo")
 router.register("demo-runs", DemoRunViewSet, basename="demo-run")
 router.register("quizzes", QuizViewSet, basename="quiz")
+router.register("cards", CardViewSet, basename="card")
 
 api_patterns = [
     path("", include(router.urls)),
     path("areas/", AreaListView.as_view(), name="area-list"),
     path("demo-runs/<uuid:pk>/plot.svg", DemoRunViewSet.as_view({"get": "plot"}), name="demo-run-plot"),
     path("health/", HealthView.as_view(), name="health"),
+    path("reviews/batch/", BatchReviewView.as_view(), name="review-batch"),
+    path("settings/scheduler/", SchedulerSettingsView.as_view(), name="scheduler-settings"),
+    path("settings/scheduler/optimize/", OptimizeView.as_view(), name="scheduler-optimize"),
+    path("stats/", StatsView.as_view(), name="stats"),
+    path("export/anki.apkg", AnkiExportView.as_view(), name="export-anki"),
+    path("export/reviews.csv", ReviewsCsvView.as_view(), name="export-reviews"),
     path("auth/register/", RegisterView.as_view(), name="register"),
     path("auth/token/", TokenView.as_view(), name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -13,7 +13,11 @@ def quizzes_of(owner):
 def quiz_of(owner, quiz_id) -> Quiz:
     """The owner's quiz with its items; anybody else's quiz is a 404, like one that does not exist."""
     try:
-        return quizzes_of(owner).prefetch_related("items__question__concept").get(pk=quiz_id)
+        return (
+            quizzes_of(owner)
+            .prefetch_related("items__question__concept", "items__question__also_concepts")
+            .get(pk=quiz_id)
+        )
     except Quiz.DoesNotExist:
         raise Http404(f"No quiz {quiz_id} of yours.") from None
 

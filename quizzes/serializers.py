@@ -40,6 +40,7 @@ class QuizItemSerializer(serializers.ModelSerializer):
             "type": question.type,
             "prompt": variant.get("prompt") or question.prompt,
             "concept": question.concept.slug,
+            "also_concepts": sorted(c.slug for c in question.also_concepts.all()),
         }
         if question.type in (QuestionType.SINGLE, QuestionType.MULTIPLE):
             body["choices"] = [{"key": c["key"], "text": c["text"]} for c in question.spec["choices"]]

@@ -63,7 +63,7 @@ def create_quiz(
     """Draw ``size`` questions from the scope; adaptive mode puts the learner's weakest concepts first and
     interleaves concepts. Parametric questions get a seeded variant, stored so the attempt can be regraded."""
     rng = rng or random.Random()
-    scope = _scope(concepts, area)
+    scope = concepts_in_scope(concepts, area)
     pool = list(
         Question.objects.filter(retired=False)
         .filter(Q(concept__in=scope) | Q(also_concepts__in=scope))
@@ -84,7 +84,7 @@ def create_quiz(
     return quiz
 
 
-def _scope(concepts: list[str] | None, area: str | None) -> list[Concept]:
+def concepts_in_scope(concepts: list[str] | None, area: str | None) -> list[Concept]:
     if bool(concepts) == bool(area):
         raise ServiceError(
             "invalid_scope",

@@ -18,6 +18,19 @@ def django_db_setup(django_db_setup, django_db_blocker):
         call_command("load_kb", verbosity=0)
 
 
+@pytest.fixture(autouse=True)
+def knowledge_base_in_transactional_tests(request):
+    """Transactional tests (run last by pytest-django) empty the database when they end; the next one
+    reloads the knowledge base before it starts."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker and marker.kwargs.get("transaction"):
+        request.getfixturevalue("transactional_db")
+        from kb.models import Concept
+
+        if not Concept.objects.exists():
+            call_command("load_kb", verbosity=0)
+
+
 @pytest.fixture
 def unused_tcp_port():
     """A loopback port nothing listens on (bound and released by the OS)."""

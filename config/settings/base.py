@@ -164,6 +164,7 @@ CELERY_TASK_DEFAULT_QUEUE = "cpu"
 CELERY_TASK_ROUTES = {
     "demos.tasks.dispatch_pending_runs": {"queue": "maintenance"},
     "demos.tasks.reap_stale_runs": {"queue": "maintenance"},
+    "quizzes.tasks.optimize_scheduler": {"queue": "maintenance"},
 }
 # Long jobs: acknowledge after the run (a lost worker's message is redelivered and finds the run finished or
 # reaped), take one message at a time, and give each run a fresh process (memory back to the OS; CUDA is
@@ -178,6 +179,9 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 BROKER_HEALTH_TIMEOUT = float(os.environ.get("BROKER_HEALTH_TIMEOUT", "2"))
+
+# Flashcards
+FSRS_MIN_REVIEWS_TO_OPTIMIZE = int(os.environ.get("FSRS_MIN_REVIEWS_TO_OPTIMIZE", "400"))
 
 # Demo runs
 DEMO_GPU_QUEUE = env_bool("DEMO_GPU_QUEUE", False)

@@ -1,7 +1,6 @@
 """The real queue: redis-server, Celery worker processes with embedded beat, and the API in this process."""
 
 import pytest
-from django.core.management import call_command
 
 from demos.models import DemoRun
 from tests.demo_runs.conftest import wait_for
@@ -9,13 +8,6 @@ from tests.demo_runs.conftest import wait_for
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.services]
 QUICK = {"steps": 20, "depth": 4, "width": 8}
 LONG = {"steps": 500, "depth": 16, "width": 128}  # long enough to act on mid-run
-
-
-@pytest.fixture(autouse=True)
-def reload_knowledge_base():
-    """Transactional tests empty the database afterwards; later tests expect the knowledge base."""
-    yield
-    call_command("load_kb", verbosity=0)
 
 
 def submit(api, params, **body):

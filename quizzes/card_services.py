@@ -1,0 +1,346 @@
+"""Writes for flashcards: enrolling, reviewing with FSRS (idempotent, one card at a time), scheduler settings."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import fsrs
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from common.errors import ServiceError
+from kb.models import Concept
+from quizzes.models import Card, CardKind, FsrsState, Question, QuestionType, ReviewLog, SchedulerSettings
+
+LEECH_LAPSES = 8
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def scheduler_settings(owner) -> SchedulerSettings:
+    return SchedulerSettings.objects.get_or_create(owner=owner)[0]
+
+
+def scheduler_for(owner, *, fuzz: bool | None = None) -> fsrs.Scheduler:
+    config = scheduler_settings(owner)
+    options = {}
+    if config.parameters:
+        options["parameters"] = config.parameters
+    return fsrs.Scheduler(
+        desired_retention=config.desired_retention,
+        learning_steps=[timedelta(minutes=m) for m in config.learning_steps],
+        relearning_steps=[timedelta(minutes=m) for m in config.relearning_steps],
+        maximum_interval=config.maximum_interval,
+        enable_fuzzing=config.enable_fuzzing if fuzz is None else fuzz,
+        **options,
+    )
+
+
+# --- enrolling ---------------------------------------------------------------------------------------------
+
+
+def enroll(owner, concepts: list[Concept], *, include_questions: bool = False) -> tuple[int, int]:
+    """Create the learner's cards for these concepts; cards that exist already are left as they are.
+
+    Returns (created, already_there)."""
+    wanted = [card for concept in concepts for card in cards_for_concept(concept)]
+    if include_questions:
+        questions = Question.objects.filter(concept__in=concepts, retired=False).exclude(type=QuestionType.PARAMETRIC)
+        wanted += [_question_card(question) for question in questions.select_related("concept")]
+    existing = set(Card.objects.filter(owner=owner, key__in=[c.key for c in wanted]).values_list("key", flat=True))
+    now = timezone.now()
+    new = [card for card in wanted if card.key not in existing]
+    for card in new:
+        card.owner, card.due = owner, now
+    Card.objects.bulk_create(new, ignore_conflicts=True)  # a concurrent enroll of the same concept adds nothing
+    return len(new), len(existing)
+
+
+def cards_for_concept(concept: Concept) -> list[Card]:
+    prefix = f"concept:{concept.slug}"
+    cards = [
+        Card(
+            concept=concept,
+            key=f"{prefix}:definition",
+            kind=CardKind.DEFINITION,
+            front=f"What is {concept.title} ({concept.title_zh})?",
+            back=concept.summary,
+        )
+    ]
+    for index, formula in enumerate(concept.formulas):
+        cards.append(
+            Card(
+                concept=concept,
+                key=f"{prefix}:formula:{index}",
+                kind=CardKind.FORMULA,
+                front=f"{concept.title}: write the formula for: {formula['caption']}",
+                back=f"$${formula['latex']}$$",
+            )
+        )
+    if concept.pros or concept.cons:
+        back = "\n".join([*(f"+ {pro}" for pro in concept.pros), *(f"- {con}" for con in concept.cons)])
+        cards.append(
+            Card(
+                concept=concept,
+                key=f"{prefix}:pros_cons",
+                kind=CardKind.PROS_CONS,
+                front=f"{concept.title}: its advantages and drawbacks?",
+                back=back,
+            )
+        )
+    cards.append(
+        Card(
+            concept=concept,
+            key=f"{prefix}:cloze",
+            kind=CardKind.CLOZE,
+            front=f"Which concept is this? {_hide(concept.summary, concept.title)}",
+            back=f"{concept.title} ({concept.title_zh})",
+        )
+    )
+    return cards
+
+
+def _hide(text: str, title: str) -> str:
+    hidden = text
+    for word in {title, title.lower(), *title.split(" (")[:1]}:
+        hidden = hidden.replace(word, "[...]")
+    return hidden
+
+
+def _question_card(question: Question) -> Card:
+    spec = question.spec
+    if question.type in (QuestionType.SINGLE, QuestionType.MULTIPLE):
+        choices = "\n".join(f"{c['key']}) {c['text']}" for c in spec["choices"])
+        front = f"{question.prompt}\n{choices}"
+        back = ", ".join(c["key"] for c in spec["choices"] if c["correct"])
+    elif question.type == QuestionType.CLOZE:
+        front, back = question.prompt, " / ".join(blank[0] for blank in spec["blanks"])
+    else:
+        front, back = question.prompt, str(spec["answer"]) + (f" {spec['unit']}" if spec.get("unit") else "")
+    return Card(
+        concept=question.concept,
+        question=question,
+        key=f"question:{question.id}",
+        kind=CardKind.QUESTION,
+        front=front,
+        back=f"{back}\n\n{question.explanation}",
+    )
+
+
+# --- reviewing ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReviewRequest:
+    card_id: int
+    rating: int
+    review_id: uuid.UUID
+    reviewed_at: datetime | None = None
+    duration_ms: int | None = None
+
+
+def review(owner, request: ReviewRequest) -> tuple[Card, bool]:
+    """Apply one review with FSRS. Returns (card, applied); a repeated review_id returns the card as the first
+    application left it and applies nothing. The card row is locked, so concurrent reviews never lose one."""
+    with transaction.atomic():
+        return _review_locked(owner, request, scheduler_for(owner))
+
+
+def review_batch(owner, requests: list[ReviewRequest]) -> list[tuple[Card, bool]]:
+    """Apply offline reviews in time order, all or nothing; errors name the item that failed."""
+    results = []
+    scheduler = scheduler_for(owner)
+    with transaction.atomic():
+        for index, request in sorted(enumerate(requests), key=lambda pair: _aware(pair[1].reviewed_at)):
+            try:
+                results.append((index, _review_locked(owner, request, scheduler)))
+            except ServiceError as exc:
+                raise ServiceError(
+                    exc.code,
+                    f"Review {index}: {exc.detail} Nothing was applied.",
+                    status=exc.status,
+                    errors={f"reviews.{index}": exc.detail},
+                ) from None
+    return [result for _, result in sorted(results, key=lambda pair: pair[0])]
+
+
+def _aware(moment: datetime | None) -> datetime:
+    return moment or datetime.max.replace(tzinfo=UTC)
+
+
+def _review_locked(owner, request: ReviewRequest, scheduler: fsrs.Scheduler) -> tuple[Card, bool]:
+    card = Card.objects.select_for_update().filter(owner=owner, pk=request.card_id).first()
+    if card is None:
+        raise ServiceError("not_found", f"No card {request.card_id} of yours.", status=404)
+    earlier = ReviewLog.objects.filter(owner=owner, review_id=request.review_id).first()
+    if earlier is not None:
+        if earlier.card_id != card.pk:
+            raise ServiceError("review_id_reused", "This review_id was already used for another card.", status=409)
+        return card, False
+    if card.suspended:
+        raise ServiceError("card_suspended", "The card is suspended (a leech); unsuspend it to review it.", status=409)
+    now = timezone.now()
+    reviewed_at = utc(request.reviewed_at or now)
+    if reviewed_at > now + CLOCK_SKEW:
+        raise ServiceError(
+            "reviewed_in_future", "reviewed_at lies in the future.", errors={"reviewed_at": "must not be in the future"}
+        )
+    if card.last_review and reviewed_at < card.last_review:
+        raise ServiceError(
+            "out_of_order",
+            f"The card was last reviewed at {card.last_review.isoformat()}, after "
+            "this review's reviewed_at; send offline reviews in time order.",
+            errors={"reviewed_at": "earlier than the card's last review"},
+        )
+    before = (card.state, card.due)
+    updated, _ = scheduler.review_card(
+        to_fsrs_card(card), fsrs.Rating(request.rating), reviewed_at, request.duration_ms
+    )
+    _from_fsrs(card, updated)
+    card.reps += 1
+    if request.rating == fsrs.Rating.Again and before[0] == FsrsState.REVIEW:
+        card.lapses += 1
+        if card.lapses >= LEECH_LAPSES:
+            card.leech = card.suspended = True
+    card.save()
+    try:
+        with transaction.atomic():
+            ReviewLog.objects.create(
+                owner=owner,
+                card=card,
+                review_id=request.review_id,
+                rating=request.rating,
+                reviewed_at=reviewed_at,
+                duration_ms=request.duration_ms,
+                state_before=before[0],
+                due_before=before[1],
+                state_after=card.state,
+                due_after=card.due,
+                stability_after=card.stability,
+                difficulty_after=card.difficulty,
+            )
+    except IntegrityError:  # the same review_id won a race on another card lock
+        raise ServiceError("review_id_reused", "This review_id was already used.", status=409) from None
+    return card, True
+
+
+def utc(moment: datetime | None) -> datetime | None:
+    """fsrs accepts only datetimes whose tzinfo is exactly datetime.UTC."""
+    return moment.astimezone(UTC) if moment else None
+
+
+def to_fsrs_card(card: Card) -> fsrs.Card:
+    return fsrs.Card(
+        card_id=card.pk,
+        state=fsrs.State(card.state),
+        step=card.step,
+        stability=card.stability,
+        difficulty=card.difficulty,
+        due=utc(card.due),
+        last_review=utc(card.last_review),
+    )
+
+
+def _from_fsrs(card: Card, updated: fsrs.Card) -> None:
+    card.state, card.step = int(updated.state), updated.step
+    card.stability, card.difficulty = updated.stability, updated.difficulty
+    card.due, card.last_review = updated.due, updated.last_review
+
+
+def preview_intervals(scheduler: fsrs.Scheduler, card: Card, now: datetime) -> dict[str, float]:
+    """Days until the next review for each rating, as Anki shows them (without fuzz)."""
+    current = to_fsrs_card(card)
+    return {
+        rating.name.lower(): round(
+            (scheduler.review_card(current, rating, now)[0].due - now).total_seconds() / 86400, 4
+        )
+        for rating in fsrs.Rating
+    }
+
+
+def unsuspend(card: Card) -> Card:
+    Card.objects.filter(pk=card.pk).update(suspended=False)
+    card.refresh_from_db()
+    return card
+
+
+# --- settings ----------------------------------------------------------------------------------------------
+
+
+def update_settings(owner, changes: dict) -> SchedulerSettings:
+    config = scheduler_settings(owner)
+    for name, value in changes.items():
+        setattr(config, name, value)
+    config.save()
+    return config
+
+
+def minimum_reviews_for_optimization() -> int:
+    return settings.FSRS_MIN_REVIEWS_TO_OPTIMIZE
+
+
+# --- parameter optimisation ----------------------------------------------------------------------------------
+
+
+def request_optimization(owner) -> int:
+    """Check there is enough history, then queue the fit; returns the number of reviews it will use."""
+    count = ReviewLog.objects.filter(owner=owner).count()
+    needed = settings.FSRS_MIN_REVIEWS_TO_OPTIMIZE
+    if count < needed:
+        raise ServiceError(
+            "not_enough_reviews",
+            f"Optimising needs at least {needed} reviews of your own; you have "
+            f"{count}. Keep reviewing and try again later.",
+            status=409,
+        )
+    from quizzes.tasks import optimize_scheduler
+
+    transaction.on_commit(lambda: optimize_scheduler.delay(owner.pk))
+    return count
+
+
+def optimize_parameters(owner) -> SchedulerSettings:
+    """Fit FSRS parameters to the learner's review log with fsrs-rs-python and use them from now on."""
+    import fsrs_rs_python
+
+    rows = list(
+        ReviewLog.objects.filter(owner=owner)
+        .order_by("card_id", "reviewed_at")
+        .values_list("card_id", "rating", "reviewed_at")
+    )
+    config = scheduler_settings(owner)
+    try:
+        items = fsrs_training_items(rows)
+        if not items:
+            raise ValueError("no card has been reviewed on two different days yet")
+        weights = fsrs_rs_python.FSRS(list(fsrs_rs_python.DEFAULT_PARAMETERS)).compute_parameters(items)
+        fsrs.Scheduler(parameters=weights)  # validates the count and the bounds of the weights
+    except (ValueError, RuntimeError) as exc:
+        config.optimization_error = f"The fit failed: {exc}. The previous parameters stay in use."
+        config.save(update_fields=["optimization_error"])
+        return config
+    config.parameters, config.optimization_error = [round(float(w), 6) for w in weights], ""
+    config.optimized_at, config.optimized_on_reviews = timezone.now(), len(rows)
+    config.save()
+    return config
+
+
+def fsrs_training_items(rows) -> list:
+    """fsrs-rs wants, for each review after a card's first, that card's history up to it: ratings and day gaps.
+    ``rows`` are (card_id, rating, reviewed_at) ordered by card, then time. Histories without a gap of a day or
+    more carry no long-term signal and are left out."""
+    import fsrs_rs_python
+
+    items, card, history, gaps, previous = [], None, [], [], None
+    for card_id, rating, reviewed_at in rows:
+        if card_id != card:
+            card, history, gaps, previous = card_id, [], [], None
+        gap = 0 if previous is None else (reviewed_at.date() - previous.date()).days
+        history.append(fsrs_rs_python.FSRSReview(int(rating), gap))
+        gaps.append(gap)
+        previous = reviewed_at
+        if len(history) > 1 and any(gaps[1:]):
+            items.append(fsrs_rs_python.FSRSItem(list(history)))
+    return items

@@ -31,9 +31,13 @@ def register(username: str, password: str, email: str = ""):
     return user, token
 
 
-def token_for(username: str, password: str) -> Token:
-    user = authenticate(username=username, password=password)
+def check_credentials(username: str, password: str, request=None):
+    user = authenticate(request, username=username, password=password)
     if user is None:
         raise ServiceError("invalid_credentials", "Unable to log in with this username and password.", status=400)
-    token, _ = Token.objects.get_or_create(user=user)
+    return user
+
+
+def token_for(username: str, password: str) -> Token:
+    token, _ = Token.objects.get_or_create(user=check_credentials(username, password))
     return token

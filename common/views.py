@@ -1,3 +1,5 @@
+from django.contrib.auth import login, logout
+from django.middleware.csrf import get_token
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -71,3 +73,26 @@ class TokenView(APIView):
         form.is_valid(raise_exception=True)
         token = accounts.token_for(**form.validated_data)
         return Response({"username": token.user.username, "token": token.key})
+
+
+class SessionLoginView(APIView):
+    """Log in with a session cookie (for the web portal); API clients use tokens instead."""
+
+    throttle_scope = "auth"
+    authentication_classes = []  # a login needs no CSRF token; every later unsafe request does
+
+    @extend_schema(tags=["accounts"], request=CredentialsSerializer, responses={200: _token, **ERROR_RESPONSES})
+    def post(self, request):
+        form = CredentialsSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        user = accounts.check_credentials(**form.validated_data, request=request)
+        login(request, user)
+        get_token(request)  # sets the csrftoken cookie: send it back as X-CSRFToken on unsafe requests
+        return Response({"username": user.username})
+
+
+class SessionLogoutView(APIView):
+    @extend_schema(tags=["accounts"], request=None, responses={204: None})
+    def post(self, request):
+        logout(request)
+        return Response(status=204)

@@ -4,7 +4,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from common.views import HealthView, RegisterView, TokenView
+from common.views import HealthView, RegisterView, SessionLoginView, SessionLogoutView, TokenView
 from demos.views import DemoRunViewSet, DemoViewSet
 from kb.views import AreaListView, ConceptViewSet
 from quizzes.card_views import (
@@ -39,6 +39,8 @@ api_patterns = [
     path("export/reviews.csv", ReviewsCsvView.as_view(), name="export-reviews"),
     path("auth/register/", RegisterView.as_view(), name="register"),
     path("auth/token/", TokenView.as_view(), name="token"),
+    path("auth/login/", SessionLoginView.as_view(), name="session-login"),
+    path("auth/logout/", SessionLogoutView.as_view(), name="session-logout"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]

@@ -149,20 +149,27 @@ def review(owner, request: ReviewRequest) -> tuple[Card, bool]:
 
 
 def review_batch(owner, requests: list[ReviewRequest]) -> list[tuple[Card, bool]]:
-    """Apply offline reviews in time order, all or nothing; errors name the item that failed."""
-    results = []
+    """Apply offline reviews in time order, all or nothing. Every failing item is reported, by its index."""
+    results, errors, statuses = [], {}, set()
     scheduler = scheduler_for(owner)
     with transaction.atomic():
         for index, request in sorted(enumerate(requests), key=lambda pair: _aware(pair[1].reviewed_at)):
             try:
-                results.append((index, _review_locked(owner, request, scheduler)))
+                with transaction.atomic():
+                    results.append((index, _review_locked(owner, request, scheduler)))
             except ServiceError as exc:
-                raise ServiceError(
-                    exc.code,
-                    f"Review {index}: {exc.detail} Nothing was applied.",
-                    status=exc.status,
-                    errors={f"reviews.{index}": exc.detail},
-                ) from None
+                errors[f"reviews.{index}"] = exc.detail
+                statuses.add(exc.status)
+        if errors:
+            transaction.set_rollback(True)
+    if errors:
+        status = statuses.pop() if len(statuses) == 1 else 400
+        raise ServiceError(
+            "invalid_reviews",
+            f"{len(errors)} of {len(requests)} reviews could not be applied; nothing was applied.",
+            status=status,
+            errors=errors,
+        )
     return [result for _, result in sorted(results, key=lambda pair: pair[0])]
 
 

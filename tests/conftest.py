@@ -1,6 +1,8 @@
 import pytest
 from django.core.management import call_command
 
+pytest_plugins = ("tests.services",)
+
 
 @pytest.fixture(scope="session", autouse=True)
 def one_torch_thread():

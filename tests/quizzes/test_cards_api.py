@@ -196,9 +196,11 @@ def test_batch_applies_in_time_order_all_or_nothing(api, learner):
         {"card": second.pk, "rating": 4, "review_id": str(uuid.uuid4()), "reviewed_at": start.isoformat()},
     ]
     bad = [*items, {"card": 999999, "rating": 3, "review_id": str(uuid.uuid4()), "reviewed_at": start.isoformat()}]
+    bad[0] = {**bad[0], "reviewed_at": "2999-01-01T00:00:00Z"}
     response = api.post("/api/reviews/batch/", {"reviews": bad}, format="json")
-    assert response.status_code == 404
-    assert "reviews.3" in response.json()["errors"]
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_reviews"
+    assert set(response.json()["errors"]) == {"reviews.0", "reviews.3"}
     assert not ReviewLog.objects.exists()
     malformed = api.post("/api/reviews/batch/", {"reviews": [{**items[0], "rating": 9}]}, format="json")
     assert malformed.status_code == 400
@@ -321,3 +323,29 @@ def test_reviews_csv_has_a_header_and_one_line_per_review(api, learner):
     assert rows[0] == ["card_id", "reviewed_at", "rating", "duration_ms", "state_before", "state_after", "due_after"]
     assert [row[2] for row in rows[1:]] == ["3", "4"]
     assert rows[1][3] == "1500" and rows[2][3] == ""
+
+
+def test_personal_endpoints_show_nothing_of_another_learner(api, learner, django_user_model):
+    enroll(api, concepts=["relu"])
+    card = Card.objects.filter(owner=learner).first()
+    review(api, card.pk, 3)
+    api.patch("/api/settings/scheduler/", {"desired_retention": 0.8}, format="json")
+    Card.objects.filter(pk=card.pk).update(leech=True)
+    other = APIClient()
+    other.force_authenticate(django_user_model.objects.create_user("eve", password="pw"))
+    assert other.get("/api/cards/due/").json() == []
+    assert other.get("/api/cards/leeches/").json() == []
+    stats = other.get("/api/stats/").json()
+    assert stats["reviews_per_day"] == [] and stats["mastery"]["concepts"] == {}
+    assert other.get("/api/settings/scheduler/").json()["desired_retention"] == 0.9
+    assert other.get("/api/export/reviews.csv").content.decode().count("\n") == 1  # the header only
+    assert anki_notes(other.get("/api/export/anki.apkg").content) == []
+    assert (
+        other.post(
+            "/api/reviews/batch/",
+            {"reviews": [{"card": card.pk, "rating": 3, "review_id": str(uuid.uuid4())}]},
+            format="json",
+        ).status_code
+        == 404
+    )
+    assert ReviewLog.objects.filter(card=card).count() == 1

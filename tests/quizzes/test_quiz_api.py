@@ -224,3 +224,23 @@ def test_adaptive_mode_puts_weak_concepts_first_and_interleaves(api):
     ]
     assert concepts[0] == weak
     assert all(a != b for a, b in itertools.pairwise(concepts)), concepts
+
+
+def test_session_login_then_csrf_protected_requests(learner):
+    client = APIClient(enforce_csrf_checks=True)
+    assert client.post("/api/auth/login/", {"username": "ada", "password": "wrong"}, format="json").json()["code"] == (
+        "invalid_credentials"
+    )
+    assert (
+        client.post(
+            "/api/auth/login/", {"username": "ada", "password": "a-long-enough-password-1"}, format="json"
+        ).status_code
+        == 200
+    )
+    assert client.get("/api/demo-runs/").status_code == 200  # the session authenticates
+    refused = client.post("/api/quizzes/", {"area": "cnn"}, format="json")
+    assert (refused.status_code, refused.json()["code"]) == (403, "permission_denied")  # no CSRF token
+    csrf = {"HTTP_X_CSRFTOKEN": client.cookies["csrftoken"].value}
+    assert client.post("/api/quizzes/", {"area": "cnn"}, format="json", **csrf).status_code == 201
+    assert client.post("/api/auth/logout/", **csrf).status_code == 204
+    assert client.get("/api/demo-runs/").status_code in (401, 403)

@@ -1,4 +1,5 @@
-"""Real services for the job tests: a redis-server on a loopback port of our own, and Celery worker processes."""
+"""Shared fixtures: real services (a redis-server on a loopback port of our own, Celery worker processes) and
+API clients for a learner and for someone else."""
 
 import os
 import shutil
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 from rest_framework.test import APIClient
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def free_port() -> int:

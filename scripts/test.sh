@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Install DeepRecall with its test tools and run the whole suite: lint, format check, then pytest.
-# Extra arguments go to pytest (e.g. scripts/test.sh -k api -x).
+# Install DeepRecall with its test tools and run the whole suite: lint, format check, pytest on SQLite, then the
+# database-facing tests on a throwaway PostgreSQL. Extra arguments go to the first pytest run only (and skip the
+# PostgreSQL pass), e.g. scripts/test.sh -k api -x.
 source "$(dirname "$0")/bootstrap.sh" dev
 
 # The queue tests start a real redis-server on a loopback port of their own.
@@ -13,3 +14,8 @@ fi
 ruff check .
 ruff format --check .
 python -m pytest -q "$@"
+if [ $# -eq 0 ]; then
+  # The database-facing tests again on PostgreSQL (row locks, JSON, search), as study groups deploy it.
+  echo "--- the same API, service and worker tests on PostgreSQL"
+  scripts/with-postgres.sh python -m pytest -q tests/kb tests/quizzes tests/demo_runs tests/test_settings.py
+fi

@@ -4,7 +4,7 @@ import tempfile
 from pathlib import Path
 
 from .base import *  # noqa: F403
-from .base import CELERY_BROKER_TRANSPORT_OPTIONS, os
+from .base import CELERY_BROKER_TRANSPORT_OPTIONS, DATABASES, os
 
 SECRET_KEY = "test-only-not-secret"
 DEBUG = False
@@ -18,7 +18,12 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-if "DATABASE_URL" not in os.environ:
+if "DATABASE_URL" in os.environ:
+    # Tests use the database DATABASE_URL names (pytest-django recreates it), so worker processes started by the
+    # tests with the same environment see the same data.
+    DATABASES["default"]["TEST"] = {"NAME": DATABASES["default"]["NAME"]}
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+else:
     test_db = DATA_DIR / "test.sqlite3"
     DATABASES = {
         "default": {

@@ -11,7 +11,7 @@ class Command(BaseCommand):
         parser.add_argument("--path", help="Content folder (default: settings.KB_CONTENT_DIR).")
         parser.add_argument("--dry-run", action="store_true", help="Validate and report, write nothing.")
 
-    def handle(self, *args, path=None, dry_run=False, **options):
+    def handle(self, *args, path=None, dry_run=False, verbosity=1, **options):
         try:
             report = load_kb(path, dry_run=dry_run)
         except ContentError as exc:
@@ -28,6 +28,8 @@ class Command(BaseCommand):
             ("question updated", report.questions_updated),
             ("question retired", report.questions_retired),
         )
+        if verbosity == 0:
+            return
         for label, names in changes:
             for name in names:
                 self.stdout.write(f"{prefix}{label}: {name}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -103,10 +104,10 @@ def cards_for_concept(concept: Concept) -> list[Card]:
 
 
 def _hide(text: str, title: str) -> str:
-    hidden = text
-    for word in {title, title.lower(), *title.split(" (")[:1]}:
-        hidden = hidden.replace(word, "[...]")
-    return hidden
+    """The text with the concept's name blanked out, whatever its case; "ReLU (rectified ...)" hides "ReLU" too."""
+    names = {title, title.split(" (")[0]}
+    pattern = "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
+    return re.sub(pattern, "[...]", text, flags=re.IGNORECASE)
 
 
 def _question_card(question: Question) -> Card:

@@ -349,3 +349,11 @@ def test_personal_endpoints_show_nothing_of_another_learner(api, learner, django
         == 404
     )
     assert ReviewLog.objects.filter(card=card).count() == 1
+
+
+def test_cloze_card_hides_the_concepts_name_in_any_case(api, learner):
+    enroll(api, concepts=["batch-normalization"])
+    card = Card.objects.get(owner=learner, kind="cloze")
+    assert card.front.startswith("Which concept is this? [...] standardizes")
+    assert "batch normalization" not in card.front.lower()
+    assert card.back.startswith("Batch Normalization")

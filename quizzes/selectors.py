@@ -2,8 +2,9 @@
 
 from django.db.models import Avg
 from django.http import Http404
+from django.utils import timezone
 
-from quizzes.models import Quiz, QuizItem
+from quizzes.models import Card, Quiz, QuizItem
 
 
 def quizzes_of(owner):
@@ -30,6 +31,11 @@ def concept_mastery(owner) -> dict[str, float]:
         .annotate(mean=Avg("score"))
     )
     return {row["question__concept__slug"]: row["mean"] for row in rows}
+
+
+def concepts_with_due_cards(owner) -> set[str]:
+    due = Card.objects.filter(owner=owner, suspended=False, due__lte=timezone.now())
+    return set(due.values_list("concept__slug", flat=True).distinct())
 
 
 def question_last_scores(owner, question_ids: list[str]) -> dict[str, float]:

@@ -15,7 +15,7 @@ from quizzes.content import QuestionSource
 from quizzes.generators import Variant, generate
 from quizzes.grading import InvalidResponse, grade
 from quizzes.models import Question, QuestionType, Quiz, QuizItem, QuizMode
-from quizzes.selectors import concept_mastery, question_last_scores
+from quizzes.selectors import concept_mastery, concepts_with_due_cards, question_last_scores
 
 
 def apply_questions(questions: list[QuestionSource], concepts: dict, report) -> None:
@@ -49,6 +49,7 @@ def apply_questions(questions: list[QuestionSource], concepts: dict, report) -> 
 
 
 MAX_QUIZ_SIZE = 50
+DUE_BOOST = 0.5
 
 
 def create_quiz(
@@ -114,7 +115,11 @@ def _adaptive(owner, pool: list[Question], scope: set[str], size: int, rng: rand
     for questions in by_concept.values():
         rng.shuffle(questions)
         questions.sort(key=lambda q: last_scores.get(q.id, -1.0))  # unseen first, then the ones answered worst
-    weakest_first = sorted(by_concept, key=lambda slug: (mastery.get(slug, 0.0), rng.random()))
+    due = concepts_with_due_cards(owner)
+    # Weakest first; a concept with flashcards due counts as weaker by DUE_BOOST, so due material comes early too.
+    weakest_first = sorted(
+        by_concept, key=lambda slug: (mastery.get(slug, 0.0) - DUE_BOOST * (slug in due), rng.random())
+    )
     chosen: list[Question] = []
     while len(chosen) < size and any(by_concept.values()):
         for slug in weakest_first:  # one question per concept per round: interleaving

@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from kb.models import Concept
 from quizzes.models import Question, QuestionType, Quiz, QuizItem
 
 pytestmark = pytest.mark.django_db
@@ -244,3 +245,14 @@ def test_session_login_then_csrf_protected_requests(learner):
     assert client.post("/api/quizzes/", {"area": "cnn"}, format="json", **csrf).status_code == 201
     assert client.post("/api/auth/logout/", **csrf).status_code == 204
     assert client.get("/api/demo-runs/").status_code in (401, 403)
+
+
+def test_adaptive_mode_puts_concepts_with_due_cards_first(api, learner):
+    from quizzes import card_services
+
+    concepts = ["sigmoid", "tanh", "relu"]
+    card_services.enroll(learner, list(Concept.objects.filter(slug="tanh")))  # new cards are due at once
+    for _ in range(5):
+        quiz = api.post("/api/quizzes/", {"concepts": concepts, "size": 3, "mode": "adaptive"}, format="json").json()
+        first = quiz["items"][0]["question"]
+        assert "tanh" in [first["concept"], *first["also_concepts"]]

@@ -80,3 +80,16 @@ def test_malformed_debug_value_is_an_error(tmp_path):
     result = run_settings("config.settings.local", tmp_path, DEBUG="maybe")
     assert result.returncode != 0
     assert "DEBUG must be true or false" in result.stderr
+
+
+def test_cache_url_selects_a_shared_redis_cache(tmp_path):
+    code = "import django; from django.conf import settings; django.setup(); print(settings.CACHES['default'])"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        "DEEPRECALL_DATA_DIR": str(tmp_path),
+        "CACHE_URL": "redis://127.0.0.1:6390/1",
+    }
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "RedisCache" in result.stdout and "redis://127.0.0.1:6390/1" in result.stdout

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from kombu import pools
 from rest_framework.test import APIClient
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -89,8 +90,7 @@ def redis_broker(redis_server, settings):
     def use(url: str, options: dict) -> None:
         settings.CELERY_BROKER_URL = url
         settings.CELERY_BROKER_TRANSPORT_OPTIONS = options
-        if app._pool is not None:
-            app._pool.force_close_all()
+        pools.reset()  # closes kombu's connection and producer pools and forgets them, so none is reused closed
         app._pool = None
         app.amqp._producer_pool = None
         app.conf.broker_url = url

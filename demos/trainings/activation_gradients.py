@@ -14,7 +14,18 @@ import math
 import torch
 from torch import nn
 
-from demos.trainings.base import Demo, DemoResult, Param, Prediction, seed_param
+from demos.trainings.base import (
+    Demo,
+    DemoResult,
+    Param,
+    Prediction,
+    cap_losses,
+    downsample,
+    panel,
+    seed_param,
+    significant,
+    teacher_classification,
+)
 
 ACTIVATIONS = {
     "sigmoid": nn.Sigmoid,
@@ -26,15 +37,6 @@ INIT_VARIANCE = {"he": 2.0, "xavier": 1.0}  # Var(w) = c / fan_in
 INPUT_DIM, NUM_CLASSES, NUM_SAMPLES = 16, 4, 256
 EARLY_STEPS = 10
 LOSS_CAP = 1e3  # a diverged run (inf/nan loss) is plotted at this value
-
-
-def make_data(generator: torch.Generator, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
-    """Inputs ~ N(0, 1); labels from a random two-layer teacher network, so the task is learnable but nonlinear."""
-    x = torch.randn(NUM_SAMPLES, INPUT_DIM, generator=generator)
-    teacher_hidden = torch.randn(INPUT_DIM, 32, generator=generator) / math.sqrt(INPUT_DIM)
-    teacher_out = torch.randn(32, NUM_CLASSES, generator=generator)
-    y = (torch.tanh(x @ teacher_hidden) @ teacher_out).argmax(dim=1)
-    return x.to(device), y.to(device)
 
 
 def make_mlp(activation: str, depth: int, width: int, init: str, generator: torch.Generator) -> nn.Sequential:
@@ -76,24 +78,13 @@ def train_one(activation, x, y, params, device, report):
             early_grads[step] = weight_grad_rms(model)
         optimizer.step()
         losses[step] = loss.detach()
-    capped = [torch.nan_to_num(t, nan=LOSS_CAP, posinf=LOSS_CAP).clamp(max=LOSS_CAP) for t in (early_grads, losses)]
-    return capped[0][0], capped[0].mean(dim=0), capped[1]
-
-
-def significant(values: torch.Tensor, digits: int = 6) -> list[float]:
-    """Plain floats rounded to significant digits (moved to the host once), so that 1e-12 survives for a log plot."""
-    return [float(f"{v:.{digits}g}") for v in values.detach().double().cpu().tolist()]
-
-
-def downsample(values: list[float], max_points: int = 200) -> tuple[list[int], list[float]]:
-    idx = list(range(0, len(values), max(1, math.ceil(len(values) / max_points))))
-    if idx[-1] != len(values) - 1:
-        idx.append(len(values) - 1)
-    return idx, [values[i] for i in idx]
+    early_grads, losses = cap_losses(early_grads, LOSS_CAP), cap_losses(losses, LOSS_CAP)
+    return early_grads[0], early_grads.mean(dim=0), losses
 
 
 def _train(params, device, progress) -> DemoResult:
-    x, y = make_data(torch.Generator().manual_seed(params["seed"]), device)
+    generator = torch.Generator().manual_seed(params["seed"])
+    x, y = teacher_classification(NUM_SAMPLES, INPUT_DIM, NUM_CLASSES, generator, device=device)
     metrics, first_lines, early_lines, loss_lines = {}, [], [], []
     layers = list(range(1, params["depth"] + 1))
     for i, activation in enumerate(ACTIVATIONS):
@@ -105,7 +96,7 @@ def _train(params, device, progress) -> DemoResult:
         metrics[f"first_layer_grad_{activation}"] = first_step[0]
         metrics[f"last_layer_grad_{activation}"] = first_step[-1]
         ratio = first_step[0] / max(first_step[-1], 1e-30)
-        metrics[f"first_to_last_grad_ratio_{activation}"] = float(f"{ratio:.6g}")
+        metrics[f"first_to_last_grad_ratio_{activation}"] = significant([ratio])[0]
         # geometric mean factor by which the gradient shrinks per layer on its way back to the input
         metrics[f"grad_shrink_per_layer_{activation}"] = round(max(ratio, 1e-30) ** (1 / max(len(layers) - 1, 1)), 6)
         metrics[f"final_loss_{activation}"] = losses[-1]
@@ -115,22 +106,14 @@ def _train(params, device, progress) -> DemoResult:
         loss_lines.append({"label": activation, "x": steps_x, "y": losses_y})
         progress((i + 1) / len(ACTIVATIONS), f"trained {activation}")
 
-    layer_axis = {"x_label": "layer (1 = next to the input)", "y_label": "||dLoss/dW|| / sqrt(#weights)", "log_y": True}
+    layer, grad = "layer (1 = next to the input)", "||dLoss/dW|| / sqrt(#weights)"
     early = min(EARLY_STEPS, params["steps"])
     series = {
-        "grad_first_step": {"title": "Weight-gradient size per layer, first step", **layer_axis, "lines": first_lines},
-        "grad_early_mean": {
-            "title": f"Weight-gradient size per layer, mean of the first {early} steps",
-            **layer_axis,
-            "lines": early_lines,
-        },
-        "loss": {
-            "title": "Training loss",
-            "x_label": "step",
-            "y_label": "cross-entropy",
-            "log_y": True,
-            "lines": loss_lines,
-        },
+        "grad_first_step": panel("Weight-gradient size per layer, first step", layer, grad, first_lines, log_y=True),
+        "grad_early_mean": panel(
+            f"Weight-gradient size per layer, mean of the first {early} steps", layer, grad, early_lines, log_y=True
+        ),
+        "loss": panel("Training loss", "step", "cross-entropy", loss_lines, log_y=True),
     }
     return DemoResult(metrics, series, _summary(metrics, params))
 
@@ -180,8 +163,9 @@ DEMO = Demo(
     name="activation-gradients",
     title="Vanishing gradients: sigmoid vs tanh vs ReLU vs Leaky ReLU",
     concepts=("sigmoid", "tanh", "relu", "leaky-relu", "vanishing-exploding-gradients"),
-    shows="per-layer gradient norms in a deep MLP: sigmoid/tanh vanish toward the input, ReLU/Leaky ReLU do not; "
-    "training curves",
+    shows="Per-layer gradient sizes in a deep MLP: sigmoid's vanish toward the input (its derivative is at most "
+    "0.25 and its outputs are not zero-centred); tanh's shrink only mildly with a fan-in-scaled init; ReLU and "
+    "Leaky ReLU keep them; and the training curves that follow.",
     params=(
         Param("depth", "int", 10, "Number of linear layers.", 2, 16),
         Param("width", "int", 64, "Hidden units per layer.", 4, 128),

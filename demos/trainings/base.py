@@ -6,6 +6,7 @@ something small, seeded and deterministic, and returns a ``DemoResult``.
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -197,3 +198,70 @@ def to_list(values: torch.Tensor | np.ndarray | Sequence[float], digits: int = 6
     if isinstance(values, torch.Tensor):
         values = values.detach().float().cpu().numpy()
     return [round(float(v), digits) for v in np.asarray(values, dtype=float).ravel()]
+
+
+def significant(values: torch.Tensor | np.ndarray | Sequence[float], digits: int = 6) -> list[float]:
+    """Like ``to_list``, but rounded to significant digits, so that a 1e-12 survives for a log plot."""
+    if isinstance(values, torch.Tensor):
+        values = values.detach().double().cpu().numpy()
+    return [float(f"{v:.{digits}g}") for v in np.asarray(values, dtype=float).ravel().tolist()]
+
+
+def cap_losses(values: torch.Tensor, cap: float) -> torch.Tensor:
+    """A diverged run's nan and inf (and anything above ``cap``) become ``cap``, so its curve still plots."""
+    return torch.nan_to_num(values, nan=cap, posinf=cap).clamp(max=cap)
+
+
+def downsample(values: Sequence, max_points: int = 200, keep_last: bool = True) -> tuple[list[int], list]:
+    """Every k-th value with its index, k = ceil(len / max_points), so a plotted line has at most ``max_points``.
+
+    With ``keep_last`` the last value is added if the stride skipped it: the line ends where the run ended.
+    """
+    idx = list(range(0, len(values), max(1, math.ceil(len(values) / max_points))))
+    if keep_last and idx[-1] != len(values) - 1:
+        idx.append(len(values) - 1)
+    return idx, [values[i] for i in idx]
+
+
+def thin(values: Sequence, x: Sequence | None = None, min_points: int = 200) -> dict[str, list]:
+    """The ``x`` and ``y`` of a series line: every k-th value, k = len // min_points (so ``min_points`` to twice as
+    many points), against ``x`` (default: the 1-based step)."""
+    stride = max(1, len(values) // min_points)
+    steps = list(range(1, len(values) + 1, stride)) if x is None else x[::stride]
+    return {"x": steps, "y": values[::stride]}
+
+
+def smooth(values: torch.Tensor, max_points: int = 200) -> tuple[list[float], torch.Tensor]:
+    """Means of consecutive windows of a per-step curve, at most ``max_points`` of them: (window centres, means).
+
+    A last, partial window is dropped.
+    """
+    window = max(1, math.ceil(len(values) / max_points))
+    means = values[: len(values) // window * window].reshape(-1, window).mean(dim=1)
+    return [float(i * window + (window - 1) / 2) for i in range(len(means))], means
+
+
+def panel(title: str, x_label: str, y_label: str, lines: list[dict[str, Any]], log_y: bool = False) -> dict[str, Any]:
+    """One plot of ``DemoResult.series``."""
+    return {"title": title, "x_label": x_label, "y_label": y_label, "log_y": log_y, "lines": lines}
+
+
+def teacher_classification(
+    n: int,
+    dim: int,
+    classes: int,
+    generator: torch.Generator,
+    hidden: int = 32,
+    scale: float = 1.0,
+    device: str | torch.device = "cpu",
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """``n`` inputs x ~ N(0, 1) in ``dim`` dimensions, labelled by a random two-layer teacher network.
+
+    y = argmax(tanh(scale * x @ W1) @ W2), W1 ~ N(0, 1/dim), W2 ~ N(0, 1): learnable but nonlinear (a larger
+    ``scale`` saturates the tanh more). x, W1 and W2 are drawn in that order from ``generator`` on the CPU.
+    """
+    x = torch.randn(n, dim, generator=generator)
+    w1 = torch.randn(dim, hidden, generator=generator) / math.sqrt(dim)
+    w2 = torch.randn(hidden, classes, generator=generator)
+    y = (torch.tanh(scale * x @ w1) @ w2).argmax(dim=1)
+    return x.to(device), y.to(device)

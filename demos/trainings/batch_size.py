@@ -10,21 +10,22 @@ import math
 import torch
 from torch import nn
 
-from demos.trainings.base import Demo, DemoResult, Param, Prediction, seed_param, to_list
+from demos.trainings.base import (
+    Demo,
+    DemoResult,
+    Param,
+    Prediction,
+    cap_losses,
+    panel,
+    seed_param,
+    teacher_classification,
+    to_list,
+)
 
 TRAIN_BATCHES = (1, 8, 64)  # plus the full batch
 VARIANCE_BATCHES = (1, 2, 4, 8, 16, 32, 64, 128, 256)
 N_FEATURES, N_CLASSES, HIDDEN = 16, 4, 64
 N_EVALS = 100  # points per training curve
-
-
-def make_data(n, generator, device):
-    """Gaussian inputs labelled by a random two-layer teacher network."""
-    x = torch.randn(n, N_FEATURES, generator=generator)
-    teacher_in = torch.randn(N_FEATURES, 32, generator=generator) / math.sqrt(N_FEATURES)
-    teacher_out = torch.randn(32, N_CLASSES, generator=generator)
-    y = (torch.tanh(2 * x @ teacher_in) @ teacher_out).argmax(dim=1)
-    return x.to(device), y.to(device)
 
 
 def make_model():
@@ -96,13 +97,13 @@ def train_one(x, y, batch, lr, steps, init_state, shuffler):
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
-    return eval_steps, torch.nan_to_num(losses, nan=99.0, posinf=99.0).clamp(max=99.0)
+    return eval_steps, cap_losses(losses, 99.0)
 
 
 def _train(params, device, progress):
     n, steps, seed = params["n_train"], params["steps"], params["seed"]
     generator = torch.Generator().manual_seed(seed)
-    x, y = make_data(n, generator, device)
+    x, y = teacher_classification(n, N_FEATURES, N_CLASSES, generator, scale=2.0, device=device)
     model = make_model().to(device)
     init_state = {k: v.clone() for k, v in model.state_dict().items()}
 
@@ -146,32 +147,30 @@ def _train(params, device, progress):
 
     log2_b = [math.log2(b) for b in variance_batches]
     series = {
-        "gradient_noise": {
-            "title": "Gradient-noise variance vs batch size (at the initial weights)",
-            "x_label": "log2(batch size)",
-            "y_label": "E ||g_batch - g_full||^2",
-            "log_y": True,
-            "lines": [
+        "gradient_noise": panel(
+            "Gradient-noise variance vs batch size (at the initial weights)",
+            "log2(batch size)",
+            "E ||g_batch - g_full||^2",
+            [
                 {"label": "measured", "x": log2_b, "y": measured_list},
                 {"label": "theory: trace(cov) / B", "x": log2_b, "y": theory_list},
             ],
-        },
-        "loss_vs_steps": {
-            "title": "Training loss vs steps (same number of steps for every batch size)",
-            "x_label": "step",
-            "y_label": "full training loss",
-            "log_y": False,
-            "lines": [
+            log_y=True,
+        ),
+        "loss_vs_steps": panel(
+            "Training loss vs steps (same number of steps for every batch size)",
+            "step",
+            "full training loss",
+            [
                 {"label": f"batch {'full' if b == n else b}", "x": [float(s) for s in curves[b][0]], "y": curves[b][1]}
                 for b in batches
             ],
-        },
-        "loss_vs_examples": {
-            "title": "Training loss vs examples seen",
-            "x_label": "log10(examples seen)",
-            "y_label": "full training loss",
-            "log_y": False,
-            "lines": [
+        ),
+        "loss_vs_examples": panel(
+            "Training loss vs examples seen",
+            "log10(examples seen)",
+            "full training loss",
+            [
                 {
                     "label": f"batch {'full' if b == n else b}",
                     "x": [round(math.log10(max(s * b, 1)), 4) for s in curves[b][0]],
@@ -179,7 +178,7 @@ def _train(params, device, progress):
                 }
                 for b in batches
             ],
-        },
+        ),
     }
     return DemoResult(metrics, series, _summary(metrics, params))
 

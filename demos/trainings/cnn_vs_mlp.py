@@ -11,7 +11,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from demos.trainings.base import Demo, DemoResult, Param, Prediction, preset_param, seed_param, to_list
+from demos.trainings.base import Demo, DemoResult, Param, Prediction, panel, preset_param, seed_param, thin, to_list
 
 SIGNAL_LENGTH = 40
 NUM_CLASSES = 10
@@ -84,11 +84,6 @@ def train_one(model, data, batches, lr, progress, done, total):
     return losses, test_acc, eval_every
 
 
-def downsample(values: list[float], points: int = 200) -> tuple[list[int], list[float]]:
-    stride = max(1, len(values) // points)
-    return list(range(1, len(values) + 1, stride)), values[::stride]
-
-
 def _train(params, device, progress):
     preset = PRESETS[params["preset"]]
     progress(0.0, "generating MNIST-1D")
@@ -130,33 +125,28 @@ def _train(params, device, progress):
     labels = {key: f"{key[0].upper()} {key[1]}" for key in runs}
     eval_steps = [eval_every * (i + 1) for i in range(NUM_EVALS)]
     series = {
-        "test_accuracy": {
-            "title": "Test accuracy during training",
-            "x_label": "step",
-            "y_label": "test accuracy",
-            "log_y": False,
-            "lines": [{"label": labels[key], "x": eval_steps, "y": run[1]} for key, run in runs.items()],
-        },
-        "train_loss": {
-            "title": "Training loss",
-            "x_label": "step",
-            "y_label": "cross-entropy",
-            "log_y": True,
-            "lines": [
-                {"label": labels[key], "x": downsample(run[0])[0], "y": downsample(run[0])[1]}
-                for key, run in runs.items()
-            ],
-        },
-        "example_signal": {
-            "title": f"One training signal (digit {int(raw['y'][0])}), normal and shuffled",
-            "x_label": "position",
-            "y_label": "value",
-            "log_y": False,
-            "lines": [
+        "test_accuracy": panel(
+            "Test accuracy during training",
+            "step",
+            "test accuracy",
+            [{"label": labels[key], "x": eval_steps, "y": run[1]} for key, run in runs.items()],
+        ),
+        "train_loss": panel(
+            "Training loss",
+            "step",
+            "cross-entropy",
+            [{"label": labels[key], **thin(run[0])} for key, run in runs.items()],
+            log_y=True,
+        ),
+        "example_signal": panel(
+            f"One training signal (digit {int(raw['y'][0])}), normal and shuffled",
+            "position",
+            "value",
+            [
                 {"label": name, "x": list(range(SIGNAL_LENGTH)), "y": to_list(data[0][0])}
                 for name, data in datasets.items()
             ],
-        },
+        ),
     }
     return DemoResult(metrics, series, _summary(m))
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from demos.trainings.base import Demo, DemoResult, Param, Prediction, seed_param, to_list
+from demos.trainings.base import Demo, DemoResult, Param, Prediction, panel, seed_param, to_list
 
 
 @dataclass(frozen=True)
@@ -210,38 +210,33 @@ def _train(params, device, progress):
 
     depth_axis = list(range(1, len(layers) + 1))
     series = {
-        "receptive_field": {
-            "title": "Receptive field per layer",
-            "x_label": "layer",
-            "y_label": "pixels (one side)",
-            "log_y": False,
-            "lines": [
+        "receptive_field": panel(
+            "Receptive field per layer",
+            "layer",
+            "pixels (one side)",
+            [
                 {"label": "formula", "x": depth_axis, "y": [float(row["rf"]) for row in rows]},
                 {"label": "measured (nonzero gradient)", "x": depth_axis, "y": [float(s) for s in spans]},
             ],
-        },
-        "output_size": {
-            "title": "Output size per layer",
-            "x_label": "layer",
-            "y_label": "height = width",
-            "log_y": False,
-            "lines": [
-                {"label": "output size", "x": [0, *depth_axis], "y": [float(size)] + [float(r["size"]) for r in rows]}
-            ],
-        },
-        "gradient_profile": {
-            "title": "Gradient of the last layer's centre unit w.r.t. each input row",
-            "x_label": "input row",
-            "y_label": "gradient (normalised)",
-            "log_y": False,
-            "lines": [
+        ),
+        "output_size": panel(
+            "Output size per layer",
+            "layer",
+            "height = width",
+            [{"label": "output size", "x": [0, *depth_axis], "y": [float(size)] + [float(r["size"]) for r in rows]}],
+        ),
+        "gradient_profile": panel(
+            "Gradient of the last layer's centre unit w.r.t. each input row",
+            "input row",
+            "gradient (normalised)",
+            [
                 {
                     "label": "d output / d input",
                     "x": list(range(size)),
                     "y": to_list(profile / profile.max().clamp_min(1e-300)),
                 }
             ],
-        },
+        ),
     }
     progress(0.9, "done measuring")
     return DemoResult(metrics, series, _summary(metrics, rows, size))

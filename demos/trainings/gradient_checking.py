@@ -14,7 +14,7 @@ import math
 
 import torch
 
-from demos.trainings.base import Demo, DemoResult, Param, Prediction, seed_param
+from demos.trainings.base import Demo, DemoResult, Param, Prediction, panel, seed_param, significant
 
 SWEEP_EPS = [10 ** (-k / 5) for k in range(21)]  # 1 down to 1e-4, five points per decade
 N_IN, N_HIDDEN, N_CLASSES, BATCH = 4, 5, 3, 8
@@ -89,7 +89,7 @@ def numerical_grad(theta, x, y, eps: float) -> torch.Tensor:
 
 def abs_differences(g: torch.Tensor, g_num: torch.Tensor) -> list[float]:
     """|g - g_num| per parameter as plain floats (floored at 1e-20 so that the log plot has no zeros)."""
-    return [float(f"{v:.4g}") for v in (g - g_num).abs().clamp(min=1e-20).cpu().tolist()]
+    return significant((g - g_num).abs().clamp(min=1e-20), digits=4)
 
 
 def relative_error(g_num: torch.Tensor, g: torch.Tensor) -> torch.Tensor:
@@ -131,31 +131,27 @@ def _train(params, device, progress) -> DemoResult:
         "relative_error_autograd": float(f"{rel_autograd:.4g}"),
         "relative_error_buggy_backward": float(f"{rel_buggy:.4g}"),
     }
+    log_eps = [round(math.log10(e), 3) for e in SWEEP_EPS]
     series = {
-        "eps_sweep": {
-            "title": f"Error of the finite-difference derivative of x^3 at x = {x0:g}",
-            "x_label": "log10(eps)",
-            "y_label": "|estimate - 3x^2|",
-            "log_y": True,
-            "lines": [
-                {
-                    "label": "one-sided (f(x+eps) - f(x)) / eps: O(eps)",
-                    "x": [round(math.log10(e), 3) for e in SWEEP_EPS],
-                    "y": [float(f"{v:.6g}") for v in sweep_one],
-                },
+        "eps_sweep": panel(
+            f"Error of the finite-difference derivative of x^3 at x = {x0:g}",
+            "log10(eps)",
+            "|estimate - 3x^2|",
+            [
+                {"label": "one-sided (f(x+eps) - f(x)) / eps: O(eps)", "x": log_eps, "y": significant(sweep_one)},
                 {
                     "label": "two-sided (f(x+eps) - f(x-eps)) / (2 eps): O(eps^2)",
-                    "x": [round(math.log10(e), 3) for e in SWEEP_EPS],
-                    "y": [float(f"{v:.6g}") for v in sweep_two],
+                    "x": log_eps,
+                    "y": significant(sweep_two),
                 },
             ],
-        },
-        "network_check": {
-            "title": "Per-parameter |analytic - numerical| gradient on a small float64 network",
-            "x_label": "parameter index",
-            "y_label": "absolute difference",
-            "log_y": True,
-            "lines": [
+            log_y=True,
+        ),
+        "network_check": panel(
+            "Per-parameter |analytic - numerical| gradient on a small float64 network",
+            "parameter index",
+            "absolute difference",
+            [
                 {"label": "autograd", "x": list(range(N_PARAMS)), "y": abs_differences(g_autograd, g_num)},
                 {
                     "label": "buggy backward (1 - tanh instead of 1 - tanh^2)",
@@ -163,7 +159,8 @@ def _train(params, device, progress) -> DemoResult:
                     "y": abs_differences(g_buggy, g_num),
                 },
             ],
-        },
+            log_y=True,
+        ),
     }
     return DemoResult(metrics, series, _summary(metrics))
 

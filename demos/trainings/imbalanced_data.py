@@ -11,7 +11,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from demos.trainings.base import Demo, DemoResult, Param, Prediction, seed_param, to_list
+from demos.trainings.base import Demo, DemoResult, Param, Prediction, panel, seed_param, thin, to_list
 
 VARIANTS = {"plain": "plain", "weighted": "class-weighted loss", "oversampled": "oversampling"}
 TEST_SIZE = 4000
@@ -125,21 +125,12 @@ def _series(results: dict, y_test: torch.Tensor, separation: float) -> dict:
             boundary_lines.append({"label": VARIANTS[name], "x": [-(b + w1 * v) / w0 for v in x1], "y": x1})
     shift = separation / 2**0.5
     boundary_lines.append({"label": "majority mean to minority mean", "x": [0.0, shift], "y": [0.0, shift]})
-    loss_lines = [{"label": VARIANTS[name], **downsample(to_list(r[1]))} for name, r in results.items()]
+    loss_lines = [{"label": VARIANTS[name], **thin(to_list(r[1]))} for name, r in results.items()]
     return {
         "roc": panel("ROC curves on the test set", "false positive rate", "true positive rate", roc_lines),
         "decision_boundary": panel("Decision boundaries (p = 0.5)", "feature 1", "feature 2", boundary_lines),
         "train_loss": panel("Training loss", "step", "loss", loss_lines),
     }
-
-
-def panel(title: str, x_label: str, y_label: str, lines: list[dict]) -> dict:
-    return {"title": title, "x_label": x_label, "y_label": y_label, "log_y": False, "lines": lines}
-
-
-def downsample(values: list[float], points: int = 200) -> dict:
-    stride = max(1, len(values) // points)
-    return {"x": list(range(1, len(values) + 1, stride)), "y": values[::stride]}
 
 
 def _summary(m: dict) -> str:

@@ -9,7 +9,7 @@ around zero without landing on it.
 
 import torch
 
-from demos.trainings.base import Demo, DemoResult, Param, Prediction, seed_param, to_list
+from demos.trainings.base import Demo, DemoResult, Param, Prediction, panel, seed_param, thin, to_list
 
 METHODS = ("l1", "l2", "l1_subgradient", "none")
 HISTOGRAM_BINS = 41  # odd, so one bin is centred on zero
@@ -93,28 +93,25 @@ def _series(weights, zeros_over_time, w_true):
     centers = to_list((edges[1:] + edges[:-1]) / 2)
     features = [float(i) for i in range(len(w_true))]
     steps = [float(s + 1) for s in range(len(zeros_over_time["l1"]))]
-    stride = max(1, len(steps) // 200)
 
     def histogram(values):
         return to_list(torch.histc(torch.tensor(values), bins=HISTOGRAM_BINS, min=-largest, max=largest))
 
     return {
-        "weight_histogram": {
-            "title": "Histogram of the fitted weights",
-            "x_label": "weight value",
-            "y_label": "number of weights",
-            "log_y": False,
-            "lines": [
+        "weight_histogram": panel(
+            "Histogram of the fitted weights",
+            "weight value",
+            "number of weights",
+            [
                 {"label": label, "x": centers, "y": histogram(weights[m])}
                 for m, label in (("l1", "L1 (ISTA)"), ("l2", "L2"))
             ],
-        },
-        "weights": {
-            "title": "Weight of every feature (the first few are the informative ones)",
-            "x_label": "feature",
-            "y_label": "weight",
-            "log_y": False,
-            "lines": [{"label": "true", "x": features, "y": w_true}]
+        ),
+        "weights": panel(
+            "Weight of every feature (the first few are the informative ones)",
+            "feature",
+            "weight",
+            [{"label": "true", "x": features, "y": w_true}]
             + [
                 {"label": label, "x": features, "y": weights[m]}
                 for m, label in (
@@ -124,17 +121,16 @@ def _series(weights, zeros_over_time, w_true):
                     ("none", "no penalty"),
                 )
             ],
-        },
-        "zeros_over_time": {
-            "title": "Number of weights exactly equal to zero",
-            "x_label": "step",
-            "y_label": "exact zeros",
-            "log_y": False,
-            "lines": [
-                {"label": label, "x": steps[::stride], "y": zeros_over_time[m][::stride]}
+        ),
+        "zeros_over_time": panel(
+            "Number of weights exactly equal to zero",
+            "step",
+            "exact zeros",
+            [
+                {"label": label, **thin(zeros_over_time[m], steps)}
                 for m, label in (("l1", "L1 (ISTA)"), ("l2", "L2"), ("l1_subgradient", "L1 (subgradient)"))
             ],
-        },
+        ),
     }
 
 

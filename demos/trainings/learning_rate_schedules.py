@@ -16,7 +16,17 @@ from collections.abc import Callable
 import torch
 from torch import nn
 
-from demos.trainings.base import Demo, DemoResult, Param, Prediction, seed_param
+from demos.trainings.base import (
+    Demo,
+    DemoResult,
+    Param,
+    Prediction,
+    cap_losses,
+    downsample,
+    panel,
+    seed_param,
+    significant,
+)
 
 INPUT_DIM, NUM_SAMPLES = 16, 512
 LOSS_CAP = 1e3  # a diverged run (inf/nan loss) is plotted at this value
@@ -110,7 +120,7 @@ def train(schedule: Schedule, x, y, batches: list[torch.Tensor], params, device)
             step += 1
         with torch.no_grad():
             epoch_losses[epoch] = half_mse(x.double() @ model.weight.double().T + model.bias.double(), y.double())
-    return torch.nan_to_num(epoch_losses, nan=LOSS_CAP, posinf=LOSS_CAP).clamp(max=LOSS_CAP)
+    return cap_losses(epoch_losses, LOSS_CAP)
 
 
 def shuffled_batches(params, generator: torch.Generator, device) -> list[torch.Tensor]:
@@ -131,34 +141,27 @@ def _train(params, device, progress) -> DemoResult:
     steps_per_epoch = len(batches[0])
     schedules = make_schedules(params, steps_per_epoch)
     total = params["epochs"] * steps_per_epoch
-    lr_idx = list(range(0, total, max(1, math.ceil(total / 300))))
+    lr_steps, _ = downsample(range(total), 300, keep_last=False)
 
-    metrics = {"steps_per_epoch": steps_per_epoch, "least_squares_loss": float(f"{best_loss.item():.6g}")}
+    metrics = {"steps_per_epoch": steps_per_epoch, "least_squares_loss": significant(best_loss)[0]}
     lr_lines, loss_lines = [], []
     for i, (name, (label, schedule)) in enumerate(schedules.items()):
-        lr_lines.append({"label": label, "x": lr_idx, "y": [float(f"{schedule(s):.6g}") for s in lr_idx]})
-        excess = (train(schedule, x, y, batches, params, device) - best_loss).clamp(min=1e-12)
-        excess = [float(f"{v:.6g}") for v in excess.cpu().tolist()]
-        metrics[f"final_lr_{name}"] = float(f"{schedule(total - 1):.6g}")
+        lr_lines.append({"label": label, "x": lr_steps, "y": significant([schedule(s) for s in lr_steps])})
+        excess = significant((train(schedule, x, y, batches, params, device) - best_loss).clamp(min=1e-12))
+        metrics[f"final_lr_{name}"] = significant([schedule(total - 1)])[0]
         metrics[f"final_excess_loss_{name}"] = excess[-1]
         loss_lines.append({"label": label, "x": list(range(1, params["epochs"] + 1)), "y": excess})
         progress((i + 1) / len(schedules), f"trained with the {name} schedule")
 
     series = {
-        "learning_rates": {
-            "title": "Learning rate per mini-batch step",
-            "x_label": "step",
-            "y_label": "alpha",
-            "log_y": True,
-            "lines": lr_lines,
-        },
-        "excess_loss": {
-            "title": "Training loss above the least-squares optimum, after each epoch",
-            "x_label": "epoch",
-            "y_label": "loss - best possible loss",
-            "log_y": True,
-            "lines": loss_lines,
-        },
+        "learning_rates": panel("Learning rate per mini-batch step", "step", "alpha", lr_lines, log_y=True),
+        "excess_loss": panel(
+            "Training loss above the least-squares optimum, after each epoch",
+            "epoch",
+            "loss - best possible loss",
+            loss_lines,
+            log_y=True,
+        ),
     }
     return DemoResult(metrics, series, _summary(metrics, params))
 

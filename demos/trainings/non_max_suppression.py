@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import torch
 
-from demos.trainings.base import Demo, DemoResult, Param, Prediction, seed_param, to_list
+from demos.trainings.base import Demo, DemoResult, Param, Prediction, panel, seed_param, to_list
 
 CANVAS = 100.0
 SWEEP = [round(0.05 * i, 2) for i in range(1, 20)]
@@ -106,24 +106,21 @@ def _train(params, device, progress):
         m[f"step{i}"] = f"keep box {best} (score {host_scores[best]:.2f}); suppress {gone}"
 
     series = {
-        "boxes": {
-            "title": f"Boxes after NMS (IoU threshold {params['iou_threshold']}, score threshold "
-            f"{params['score_threshold']})",
-            "x_label": "x",
-            "y_label": "y",
-            "log_y": False,
-            "lines": [_box_line(i, boxes, host_scores, kept, suppressed) for i in range(len(boxes))],
-        },
-        "threshold_sweep": {
-            "title": "Boxes kept vs IoU threshold",
-            "x_label": "IoU threshold",
-            "y_label": "boxes kept",
-            "log_y": False,
-            "lines": [
+        "boxes": panel(
+            f"Boxes after NMS (IoU threshold {params['iou_threshold']}, score threshold {params['score_threshold']})",
+            "x",
+            "y",
+            [_box_line(i, boxes, host_scores, kept, suppressed) for i in range(len(boxes))],
+        ),
+        "threshold_sweep": panel(
+            "Boxes kept vs IoU threshold",
+            "IoU threshold",
+            "boxes kept",
+            [
                 {"label": "boxes kept", "x": SWEEP, "y": [float(n) for n in sweep]},
                 {"label": "objects", "x": SWEEP, "y": [float(len(objects))] * len(SWEEP)},
             ],
-        },
+        ),
     }
     return DemoResult(m, series, _summary(m, params))
 

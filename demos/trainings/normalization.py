@@ -5,28 +5,26 @@ normalization the signal shrinks layer after layer and the deep network barely m
 pre-activations keeps them at unit scale, so the same learning rate trains it.
 """
 
-import math
-
 import torch
 from torch import nn
 
-from demos.trainings.base import Demo, DemoResult, Param, Prediction, seed_param, to_list
+from demos.trainings.base import (
+    Demo,
+    DemoResult,
+    Param,
+    Prediction,
+    cap_losses,
+    panel,
+    seed_param,
+    smooth,
+    teacher_classification,
+    to_list,
+)
 
 VARIANTS = ("none", "batchnorm", "layernorm")
 N_FEATURES, N_CLASSES = 20, 5
 N_TRAIN, N_TEST = 2000, 1000
 N_EVALS = 30
-MAX_POINTS = 200
-
-
-def make_data(generator, device):
-    """Gaussian inputs labelled by a random two-layer teacher network (5 classes)."""
-    x = torch.randn(N_TRAIN + N_TEST, N_FEATURES, generator=generator)
-    teacher_in = torch.randn(N_FEATURES, 32, generator=generator) / math.sqrt(N_FEATURES)
-    teacher_out = torch.randn(32, N_CLASSES, generator=generator)
-    y = (torch.tanh(2 * x @ teacher_in) @ teacher_out).argmax(dim=1)
-    x, y = x.to(device), y.to(device)
-    return x[:N_TRAIN], y[:N_TRAIN], x[N_TRAIN:], y[N_TRAIN:]
 
 
 def make_mlp(variant, depth, width):
@@ -91,18 +89,10 @@ def train(model, data, params, batch_order, progress, label, start, span):
     return step_losses, evals, eval_steps
 
 
-def smooth(values, max_points=MAX_POINTS):
-    """Average consecutive values so a per-step curve has at most max_points points: (x, y)."""
-    window = max(1, math.ceil(len(values) / max_points))
-    n = len(values) // window * window
-    y = values[:n].reshape(-1, window).mean(dim=1)
-    x = [float(i * window + (window - 1) / 2) for i in range(len(y))]
-    return x, to_list(torch.nan_to_num(y, nan=99.0, posinf=99.0).clamp(max=99.0))
-
-
 def _train(params, device, progress):
     generator = torch.Generator().manual_seed(params["seed"])
-    data = make_data(generator, device)
+    x, y = teacher_classification(N_TRAIN + N_TEST, N_FEATURES, N_CLASSES, generator, scale=2.0, device=device)
+    data = x[:N_TRAIN], y[:N_TRAIN], x[N_TRAIN:], y[N_TRAIN:]
     steps, batch = params["steps"], params["batch_size"]
     batch_order = torch.randint(0, N_TRAIN, (steps, batch), generator=generator).to(device)
     reference = make_mlp("none", params["depth"], params["width"])
@@ -114,14 +104,14 @@ def _train(params, device, progress):
         model.to(device)
         span = 0.95 / len(VARIANTS)
         step_losses, evals, eval_steps = train(model, data, params, batch_order, progress, variant, i * span, span)
-        evals = torch.nan_to_num(evals, nan=99.0, posinf=99.0).clamp(max=99.0)
+        evals = cap_losses(evals, 99.0)
         train_loss, train_acc, test_acc = (to_list(evals[:, k]) for k in range(3))
         metrics[f"initial_train_loss_{variant}"] = train_loss[0]
         metrics[f"final_train_loss_{variant}"] = train_loss[-1]
         metrics[f"final_train_acc_{variant}"] = train_acc[-1]
         metrics[f"final_test_acc_{variant}"] = test_acc[-1]
-        x_smooth, y_smooth = smooth(step_losses)
-        lines["loss"].append({"label": variant, "x": x_smooth, "y": y_smooth})
+        smooth_steps, smooth_losses = smooth(step_losses)
+        lines["loss"].append({"label": variant, "x": smooth_steps, "y": to_list(cap_losses(smooth_losses, 99.0))})
         lines["train_loss"].append({"label": variant, "x": eval_steps, "y": train_loss})
         lines["test_acc"].append({"label": variant, "x": eval_steps, "y": test_acc})
         if variant == "batchnorm":
@@ -129,27 +119,9 @@ def _train(params, device, progress):
 
     metrics["chance_accuracy"] = round(1 / N_CLASSES, 6)
     series = {
-        "minibatch_loss": {
-            "title": "Mini-batch training loss (smoothed)",
-            "x_label": "step",
-            "y_label": "loss",
-            "log_y": False,
-            "lines": lines["loss"],
-        },
-        "train_loss": {
-            "title": "Full training loss",
-            "x_label": "step",
-            "y_label": "loss",
-            "log_y": False,
-            "lines": lines["train_loss"],
-        },
-        "test_accuracy": {
-            "title": "Test accuracy",
-            "x_label": "step",
-            "y_label": "accuracy",
-            "log_y": False,
-            "lines": lines["test_acc"],
-        },
+        "minibatch_loss": panel("Mini-batch training loss (smoothed)", "step", "loss", lines["loss"]),
+        "train_loss": panel("Full training loss", "step", "loss", lines["train_loss"]),
+        "test_accuracy": panel("Test accuracy", "step", "accuracy", lines["test_acc"]),
     }
     return DemoResult(metrics, series, _summary(metrics, params))
 

@@ -13,7 +13,18 @@ import math
 import torch
 from torch import nn
 
-from demos.trainings.base import Demo, DemoResult, Param, Prediction, seed_param
+from demos.trainings.base import (
+    Demo,
+    DemoResult,
+    Param,
+    Prediction,
+    cap_losses,
+    downsample,
+    panel,
+    seed_param,
+    significant,
+    teacher_classification,
+)
 
 OPTIMIZERS = ("sgd", "momentum", "adagrad", "rmsprop", "adam")
 LABELS = {"sgd": "SGD", "momentum": "momentum", "adagrad": "AdaGrad", "rmsprop": "RMSprop", "adam": "Adam"}
@@ -59,15 +70,6 @@ def run_valley(name: str, params, device) -> tuple[torch.Tensor, torch.Tensor]:
     return path, losses
 
 
-def make_data(generator: torch.Generator, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
-    """Inputs ~ N(0, 1); labels from a random two-layer teacher network, so the task is learnable but nonlinear."""
-    x = torch.randn(NUM_SAMPLES, INPUT_DIM, generator=generator)
-    teacher_hidden = torch.randn(INPUT_DIM, 32, generator=generator) / math.sqrt(INPUT_DIM)
-    teacher_out = torch.randn(32, NUM_CLASSES, generator=generator)
-    y = (torch.tanh(x @ teacher_hidden) @ teacher_out).argmax(dim=1)
-    return x.to(device), y.to(device)
-
-
 def run_network(name: str, x, y, params, device) -> torch.Tensor:
     """Full-batch training loss per step of a small tanh MLP; every optimizer starts from the same weights."""
     torch.manual_seed(params["seed"] + 1)
@@ -85,67 +87,41 @@ def run_network(name: str, x, y, params, device) -> torch.Tensor:
     return losses
 
 
-def capped(values: torch.Tensor, cap: float) -> torch.Tensor:
-    return torch.nan_to_num(values, nan=cap, posinf=cap, neginf=-cap).clamp(-cap, cap)
-
-
-def significant(values: torch.Tensor, digits: int = 6) -> list[float]:
-    """Plain floats rounded to significant digits (moved to the host once), so that 1e-14 survives for a log plot."""
-    return [float(f"{v:.{digits}g}") for v in values.detach().double().cpu().tolist()]
-
-
-def downsample_idx(n: int, max_points: int = 200) -> list[int]:
-    idx = list(range(0, n, max(1, math.ceil(n / max_points))))
-    return idx if idx[-1] == n - 1 else [*idx, n - 1]
-
-
 def _train(params, device, progress) -> DemoResult:
-    x, y = make_data(torch.Generator().manual_seed(params["seed"]), device)
+    generator = torch.Generator().manual_seed(params["seed"])
+    x, y = teacher_classification(NUM_SAMPLES, INPUT_DIM, NUM_CLASSES, generator, device=device)
     metrics, path_lines, valley_lines, net_lines = {}, [], [], []
     for i, name in enumerate(OPTIMIZERS):
         path, valley_losses = run_valley(name, params, device)
         diverged = not bool(valley_losses[-1].abs() < CAP)  # also true for inf and nan
-        path, valley_losses = capped(path, PATH_BOX).cpu().tolist(), significant(capped(valley_losses, CAP))
-        net_losses = significant(capped(run_network(name, x, y, params, device), CAP))
+        path = torch.nan_to_num(path, nan=PATH_BOX, posinf=PATH_BOX, neginf=-PATH_BOX).clamp(-PATH_BOX, PATH_BOX)
+        path, valley_losses = path.cpu().tolist(), significant(cap_losses(valley_losses, CAP))
+        net_losses = significant(cap_losses(run_network(name, x, y, params, device), CAP))
         final_x, final_y = path[-1]
         metrics[f"final_loss_2d_{name}"] = valley_losses[-1]
         metrics[f"distance_to_minimum_{name}"] = round(math.dist((final_x, final_y), MINIMUM), 6)
         metrics[f"diverged_2d_{name}"] = diverged
         metrics[f"final_loss_net_{name}"] = net_losses[-1]
 
-        idx = downsample_idx(len(path))
+        idx, points = downsample(path)
         label = f"{LABELS[name]} (lr {params[f'lr_{name}']:g})"
         path_lines.append(
-            {"label": label, "x": [round(path[j][0], 6) for j in idx], "y": [round(path[j][1], 6) for j in idx]}
+            {"label": label, "x": [round(p[0], 6) for p in points], "y": [round(p[1], 6) for p in points]}
         )
         # f can reach exactly 0, which a log axis cannot show
         valley_lines.append({"label": label, "x": idx, "y": [max(valley_losses[j], 1e-30) for j in idx]})
-        net_idx = downsample_idx(len(net_losses))
-        net_lines.append({"label": label, "x": [j + 1 for j in net_idx], "y": [net_losses[j] for j in net_idx]})
+        net_idx, net_y = downsample(net_losses)
+        net_lines.append({"label": label, "x": [j + 1 for j in net_idx], "y": net_y})
         progress((i + 1) / len(OPTIMIZERS), f"ran {LABELS[name]}")
 
     series = {
-        "paths_2d": {
-            "title": "Paths on f(x, y) = (y - x^2)^2 + 0.1 (1 - x)^2 from (-1.5, 2) to the minimum (1, 1)",
-            "x_label": "x",
-            "y_label": "y",
-            "log_y": False,
-            "lines": path_lines,
-        },
-        "loss_2d": {
-            "title": "f(x, y) along each path",
-            "x_label": "step",
-            "y_label": "f(x, y)",
-            "log_y": True,
-            "lines": valley_lines,
-        },
-        "loss_net": {
-            "title": "Training loss of a small tanh MLP (full batch)",
-            "x_label": "step",
-            "y_label": "cross-entropy",
-            "log_y": True,
-            "lines": net_lines,
-        },
+        "paths_2d": panel(
+            "Paths on f(x, y) = (y - x^2)^2 + 0.1 (1 - x)^2 from (-1.5, 2) to the minimum (1, 1)", "x", "y", path_lines
+        ),
+        "loss_2d": panel("f(x, y) along each path", "step", "f(x, y)", valley_lines, log_y=True),
+        "loss_net": panel(
+            "Training loss of a small tanh MLP (full batch)", "step", "cross-entropy", net_lines, log_y=True
+        ),
     }
     return DemoResult(metrics, series, _summary(metrics, params))
 

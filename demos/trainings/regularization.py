@@ -11,7 +11,7 @@ import math
 import torch
 from torch import nn
 
-from demos.trainings.base import Demo, DemoResult, Param, Prediction, seed_param, to_list
+from demos.trainings.base import Demo, DemoResult, Param, Prediction, cap_losses, panel, seed_param, to_list
 
 TRAINED_VARIANTS = ("none", "l2", "dropout", "augmentation")
 VARIANTS = (*TRAINED_VARIANTS, "early_stopping")
@@ -90,8 +90,8 @@ def _train(params, device, progress):
         progress(0.05 + 0.9 * i / len(TRAINED_VARIANTS), f"training: {variant}")
         noise_generator = torch.Generator(device=device).manual_seed(params["seed"] + 1)
         eval_steps, history = train(variant, data, init_state, params, noise_generator)
-        history = torch.nan_to_num(history, nan=99.0, posinf=99.0)
-        history[:, 0::2] = history[:, 0::2].clamp(1e-6, 99.0)  # losses, kept positive for the log-scale plot
+        history = cap_losses(history, 99.0)
+        history[:, 0::2] = history[:, 0::2].clamp(min=1e-6)  # losses, kept positive for the log-scale plot
         histories[variant] = [to_list(history[:, k]) for k in range(4)]
 
     # early stopping: the plain run, stopped at its best validation loss
@@ -127,20 +127,9 @@ def _series(histories, eval_steps, best_step):
             low, high = min(val_loss + train_loss), max(val_loss + train_loss)
             lines.append({"label": "early stopping point", "x": [float(best_step)] * 2, "y": [low, high]})
         title = "No regularization (and where early stopping stops)" if variant == "none" else f"With {variant}"
-        series[f"loss_{variant}"] = {
-            "title": title,
-            "x_label": "step",
-            "y_label": "cross-entropy",
-            "log_y": True,
-            "lines": lines,
-        }
-    series["val_accuracy"] = {
-        "title": "Validation accuracy",
-        "x_label": "step",
-        "y_label": "accuracy",
-        "log_y": False,
-        "lines": [{"label": v, "x": steps, "y": histories[v][3]} for v in TRAINED_VARIANTS],
-    }
+        series[f"loss_{variant}"] = panel(title, "step", "cross-entropy", lines, log_y=True)
+    accuracy_lines = [{"label": v, "x": steps, "y": histories[v][3]} for v in TRAINED_VARIANTS]
+    series["val_accuracy"] = panel("Validation accuracy", "step", "accuracy", accuracy_lines)
     return series
 
 

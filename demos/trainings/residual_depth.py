@@ -7,27 +7,26 @@ width, the same initial weights (PyTorch's default init) and the same SGD with m
 A shallow network with a single block is the baseline for what the task needs.
 """
 
-import math
-
 import torch
 from torch import nn
 
-from demos.trainings.base import Demo, DemoResult, Param, Prediction, seed_param, to_list
+from demos.trainings.base import (
+    Demo,
+    DemoResult,
+    Param,
+    Prediction,
+    cap_losses,
+    panel,
+    seed_param,
+    significant,
+    smooth,
+    teacher_classification,
+    to_list,
+)
 
 N_FEATURES, N_CLASSES = 20, 5
 N_TRAIN, N_TEST = 2000, 1000
 N_EVALS = 30
-MAX_POINTS = 200
-
-
-def make_data(generator, device):
-    """Gaussian inputs labelled by a random two-layer teacher network (5 classes)."""
-    x = torch.randn(N_TRAIN + N_TEST, N_FEATURES, generator=generator)
-    teacher_in = torch.randn(N_FEATURES, 32, generator=generator) / math.sqrt(N_FEATURES)
-    teacher_out = torch.randn(32, N_CLASSES, generator=generator)
-    y = (torch.tanh(2 * x @ teacher_in) @ teacher_out).argmax(dim=1)
-    x, y = x.to(device), y.to(device)
-    return x[:N_TRAIN], y[:N_TRAIN], x[N_TRAIN:], y[N_TRAIN:]
 
 
 class DeepMLP(nn.Module):
@@ -93,22 +92,10 @@ def train(model, data, params, batch_order, progress, label, start, span):
     return grad_norms, evals, [float(s) for s in range(0, steps + 1, eval_every)]
 
 
-def significant(values):
-    """Floats with 6 significant digits (gradient norms here span 1e-13 to 1e1, too wide for fixed decimals)."""
-    return [float(f"{v:.6g}") for v in values.detach().cpu().tolist()]
-
-
-def smooth(values, max_points=MAX_POINTS):
-    """Average consecutive values so a per-step curve has at most max_points points: (x, y)."""
-    window = max(1, math.ceil(len(values) / max_points))
-    n = len(values) // window * window
-    y = values[:n].reshape(-1, window).mean(dim=1)
-    return [float(i * window + (window - 1) / 2) for i in range(len(y))], significant(y)
-
-
 def _train(params, device, progress):
     generator = torch.Generator().manual_seed(params["seed"])
-    data = make_data(generator, device)
+    x, y = teacher_classification(N_TRAIN + N_TEST, N_FEATURES, N_CLASSES, generator, scale=2.0, device=device)
+    data = x[:N_TRAIN], y[:N_TRAIN], x[N_TRAIN:], y[N_TRAIN:]
     blocks, width = params["blocks"], params["width"]
     batch_order = torch.randint(0, N_TRAIN, (params["steps"], params["batch_size"]), generator=generator).to(device)
     plain = DeepMLP(blocks, width, residual=False)
@@ -119,15 +106,14 @@ def _train(params, device, progress):
         models["shallow"] = DeepMLP(1, width, residual=False)
 
     metrics, series_lines, init_norms = {}, {"loss": [], "acc": [], "grad": []}, {}
-    x, y = data[0], data[1]
     for i, (name, model) in enumerate(models.items()):
         model.to(device)
-        init_norms[name] = layer_grad_norms(model, x[:256], y[:256])
+        init_norms[name] = layer_grad_norms(model, x[:256], y[:256])  # the first 256 training examples
         span = 0.95 / len(models)
         grad_norms, evals, eval_steps = train(model, data, params, batch_order, progress, name, i * span, span)
-        evals = torch.nan_to_num(evals, nan=99.0, posinf=99.0).clamp(max=99.0)
+        evals = cap_losses(evals, 99.0)
         loss, acc = to_list(evals[:, 0]), to_list(evals[:, 1])
-        grad_norms = torch.nan_to_num(grad_norms, nan=1e9, posinf=1e9).clamp(1e-30, 1e9)
+        grad_norms = cap_losses(grad_norms, 1e9).clamp(min=1e-30)
         metrics[f"initial_train_loss_{name}"] = loss[0]
         metrics[f"final_train_loss_{name}"] = loss[-1]
         metrics[f"final_test_acc_{name}"] = acc[-1]
@@ -136,43 +122,31 @@ def _train(params, device, progress):
         series_lines["loss"].append({"label": name, "x": eval_steps, "y": loss})
         series_lines["acc"].append({"label": name, "x": eval_steps, "y": acc})
         smooth_steps, smooth_norms = smooth(grad_norms)
-        series_lines["grad"].append({"label": name, "x": smooth_steps, "y": smooth_norms})
+        series_lines["grad"].append({"label": name, "x": smooth_steps, "y": significant(smooth_norms)})
 
     metrics["linear_layers_deep"] = 2 * blocks + 2
     metrics["chance_accuracy"] = round(1 / N_CLASSES, 6)
     layer_index = [float(i) for i in range(2 * blocks + 2)]
     series = {
-        "train_loss": {
-            "title": "Training loss",
-            "x_label": "step",
-            "y_label": "cross-entropy",
-            "log_y": False,
-            "lines": series_lines["loss"],
-        },
-        "test_accuracy": {
-            "title": "Test accuracy",
-            "x_label": "step",
-            "y_label": "accuracy",
-            "log_y": False,
-            "lines": series_lines["acc"],
-        },
-        "first_layer_grad_norm": {
-            "title": "Gradient norm of the first layer's weights during training",
-            "x_label": "step",
-            "y_label": "||dL/dW1||",
-            "log_y": True,
-            "lines": series_lines["grad"],
-        },
-        "grad_norm_per_layer": {
-            "title": "Gradient norm per layer at initialization (layer 0 = input)",
-            "x_label": "linear layer",
-            "y_label": "||dL/dW||",
-            "log_y": True,
-            "lines": [
+        "train_loss": panel("Training loss", "step", "cross-entropy", series_lines["loss"]),
+        "test_accuracy": panel("Test accuracy", "step", "accuracy", series_lines["acc"]),
+        "first_layer_grad_norm": panel(
+            "Gradient norm of the first layer's weights during training",
+            "step",
+            "||dL/dW1||",
+            series_lines["grad"],
+            log_y=True,
+        ),
+        "grad_norm_per_layer": panel(
+            "Gradient norm per layer at initialization (layer 0 = input)",
+            "linear layer",
+            "||dL/dW||",
+            [
                 {"label": name, "x": layer_index, "y": significant(init_norms[name].clamp(min=1e-30))}
                 for name in ("plain", "residual")
             ],
-        },
+            log_y=True,
+        ),
     }
     return DemoResult(metrics, series, _summary(metrics, params))
 

@@ -15,7 +15,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from demos.trainings.base import Demo, DemoResult, Param, Prediction, seed_param, to_list
+from demos.trainings.base import Demo, DemoResult, Param, Prediction, panel, seed_param, thin, to_list
 
 NUM_SYMBOLS = 4
 CELLS = {"rnn": "vanilla RNN", "lstm": "LSTM", "gru": "GRU"}
@@ -108,16 +108,6 @@ def accuracy(model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor) -> t
         return (model(inputs).argmax(1) == targets).float().mean()
 
 
-def downsample(values: list[float], points: int = 200) -> dict:
-    """Every k-th value against its 1-based step, so a line has at most about `points` points."""
-    stride = max(1, len(values) // points)
-    return {"x": list(range(1, len(values) + 1, stride)), "y": values[::stride]}
-
-
-def panel(title: str, y_label: str, lines: list[dict], log_y: bool = False) -> dict:
-    return {"title": title, "x_label": "step", "y_label": y_label, "log_y": log_y, "lines": lines}
-
-
 def _train(params, device, progress):
     test_generator = torch.Generator(device=device).manual_seed(params["seed"] + 2)
     test_set = make_batch(TEST_EXAMPLES, params["delay"], test_generator)
@@ -142,13 +132,13 @@ def _train(params, device, progress):
     )
 
     accuracy_lines = [{"label": r["label"], "x": r["eval_steps"], "y": r["test_accuracy"]} for r in runs.values()]
-    loss_lines = [{"label": r["label"], **downsample(r["losses"])} for r in runs.values()]
-    norm_lines = [{"label": r["label"], **downsample(r["grad_norms"])} for r in runs.values()]
+    loss_lines = [{"label": r["label"], **thin(r["losses"])} for r in runs.values()]
+    norm_lines = [{"label": r["label"], **thin(r["grad_norms"])} for r in runs.values()]
     title = f"Test accuracy (recall the first symbol after {params['delay']} steps)"
     series = {
-        "test_accuracy": panel(title, "accuracy", accuracy_lines),
-        "train_loss": panel("Training loss", "cross-entropy", loss_lines),
-        "grad_norm": panel("Gradient norm before clipping", "total gradient norm", norm_lines, log_y=True),
+        "test_accuracy": panel(title, "step", "accuracy", accuracy_lines),
+        "train_loss": panel("Training loss", "step", "cross-entropy", loss_lines),
+        "grad_norm": panel("Gradient norm before clipping", "step", "total gradient norm", norm_lines, log_y=True),
     }
     return DemoResult(metrics, series, _summary(metrics))
 

@@ -14,7 +14,18 @@ import math
 import torch
 from torch import nn
 
-from demos.trainings.base import Demo, DemoResult, Param, Prediction, seed_param
+from demos.trainings.base import (
+    Demo,
+    DemoResult,
+    Param,
+    Prediction,
+    cap_losses,
+    downsample,
+    panel,
+    seed_param,
+    significant,
+    teacher_classification,
+)
 
 INITS = {
     "small": ("x0.01 randn", lambda fan_in: 0.01),
@@ -26,15 +37,6 @@ ACTIVATIONS = {"tanh": nn.Tanh, "relu": nn.ReLU}
 INPUT_DIM, NUM_CLASSES, NUM_SAMPLES = 16, 4, 256
 LOSS_CAP = 1e3  # a diverged run (inf/nan loss) is plotted at this value
 SATURATED = 0.99  # |tanh| above this: the unit's derivative is below 0.02
-
-
-def make_data(generator: torch.Generator, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
-    """Inputs ~ N(0, 1); labels from a random two-layer teacher network, so the task is learnable but nonlinear."""
-    x = torch.randn(NUM_SAMPLES, INPUT_DIM, generator=generator)
-    teacher_hidden = torch.randn(INPUT_DIM, 32, generator=generator) / math.sqrt(INPUT_DIM)
-    teacher_out = torch.randn(32, NUM_CLASSES, generator=generator)
-    y = (torch.tanh(x @ teacher_hidden) @ teacher_out).argmax(dim=1)
-    return x.to(device), y.to(device)
 
 
 def make_mlp(init: str, activation: str, depth: int, width: int, generator: torch.Generator) -> nn.Sequential:
@@ -72,23 +74,12 @@ def train(model: nn.Sequential, x: torch.Tensor, y: torch.Tensor, steps: int, lr
         loss.backward()
         optimizer.step()
         losses[step] = loss.detach()
-    return torch.nan_to_num(losses, nan=LOSS_CAP, posinf=LOSS_CAP).clamp(max=LOSS_CAP)
-
-
-def significant(values: torch.Tensor, digits: int = 4) -> list[float]:
-    """Plain floats rounded to significant digits, so that stds like 1e-9 survive for a log plot."""
-    return [float(f"{v:.{digits}g}") for v in values.detach().double().cpu().tolist()]
-
-
-def downsample(values: list[float], max_points: int = 200) -> tuple[list[int], list[float]]:
-    idx = list(range(0, len(values), max(1, math.ceil(len(values) / max_points))))
-    if idx[-1] != len(values) - 1:
-        idx.append(len(values) - 1)
-    return idx, [values[i] for i in idx]
+    return cap_losses(losses, LOSS_CAP)
 
 
 def _train(params, device, progress) -> DemoResult:
-    x, y = make_data(torch.Generator().manual_seed(params["seed"]), device)
+    generator = torch.Generator().manual_seed(params["seed"])
+    x, y = teacher_classification(NUM_SAMPLES, INPUT_DIM, NUM_CLASSES, generator, device=device)
     depth, activation = params["depth"], params["activation"]
     metrics: dict = {"activation": activation}
     std_lines, saturation_lines, loss_lines = [], [], []
@@ -97,8 +88,8 @@ def _train(params, device, progress) -> DemoResult:
         label = INITS[init][0]
         generator = torch.Generator().manual_seed(params["seed"] + 1)  # the same random draws, only the scale differs
         model = make_mlp(init, activation, depth, params["width"], generator).to(device)
-        stds, saturated = (significant(t) for t in activation_stats(model, x))
-        losses = significant(train(model, x, y, params["steps"], params["lr"]), 6)
+        stds, saturated = (significant(t, digits=4) for t in activation_stats(model, x))
+        losses = significant(train(model, x, y, params["steps"], params["lr"]))
         metrics[f"first_layer_activation_std_{init}"] = stds[0]
         metrics[f"last_layer_activation_std_{init}"] = stds[-1]
         if activation == "tanh":
@@ -111,29 +102,19 @@ def _train(params, device, progress) -> DemoResult:
         progress((i + 1) / len(INITS), f"trained {init} init")
 
     series = {
-        "activation_std": {
-            "title": f"Std of each hidden layer's {activation} output at init",
-            "x_label": "hidden layer",
-            "y_label": "std of activations",
-            "log_y": True,
-            "lines": std_lines,
-        },
-        "loss": {
-            "title": "Training loss",
-            "x_label": "step",
-            "y_label": "cross-entropy",
-            "log_y": True,
-            "lines": loss_lines,
-        },
+        "activation_std": panel(
+            f"Std of each hidden layer's {activation} output at init",
+            "hidden layer",
+            "std of activations",
+            std_lines,
+            log_y=True,
+        ),
+        "loss": panel("Training loss", "step", "cross-entropy", loss_lines, log_y=True),
     }
     if activation == "tanh":
-        series["saturated_fraction"] = {
-            "title": "Fraction of saturated tanh units (|a| > 0.99) at init",
-            "x_label": "hidden layer",
-            "y_label": "fraction",
-            "log_y": False,
-            "lines": saturation_lines,
-        }
+        series["saturated_fraction"] = panel(
+            "Fraction of saturated tanh units (|a| > 0.99) at init", "hidden layer", "fraction", saturation_lines
+        )
     return DemoResult(metrics, series, _summary(metrics, params))
 
 

@@ -1,21 +1,10 @@
 import pytest
-import torch
 
 from demos.trainings import cnn_vs_mlp
 from demos.trainings.base import ParamError
 
 SMALL = {"num_samples": 1500, "steps": 250, "channels": 16, "hidden": 100}
 TINY = {"num_samples": 500, "steps": 20, "channels": 8, "hidden": 32}
-
-
-@pytest.fixture(autouse=True)
-def single_thread():
-    # The caller picks the thread count; for ops this small a second thread only adds synchronisation
-    # (and stalls badly when the machine is busy), so the tests run single-threaded.
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 @pytest.fixture

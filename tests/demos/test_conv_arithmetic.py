@@ -1,22 +1,11 @@
 import random
 
 import pytest
-import torch
 
 from demos.trainings import conv_arithmetic
 from demos.trainings.base import ParamError
 
 DEMO = conv_arithmetic.DEMO
-
-
-@pytest.fixture(autouse=True)
-def single_thread():
-    # The caller picks the thread count; for ops this small a second thread only adds synchronisation
-    # (and stalls badly when the machine is busy), so the tests run single-threaded.
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def all_checks_pass(m):

@@ -7,16 +7,6 @@ from demos.trainings.base import ParamError
 DEMO = imbalanced_data.DEMO
 
 
-@pytest.fixture(autouse=True)
-def single_thread():
-    # The caller picks the thread count; for ops this small a second thread only adds synchronisation
-    # (and stalls badly when the machine is busy), so the tests run single-threaded.
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def brute_force_auc(scores, labels):
     pos = [s for s, y in zip(scores, labels, strict=True) if y == 1]
     neg = [s for s, y in zip(scores, labels, strict=True) if y == 0]

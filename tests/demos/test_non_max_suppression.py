@@ -9,16 +9,6 @@ from demos.trainings.base import ParamError
 DEMO = nms.DEMO
 
 
-@pytest.fixture(autouse=True)
-def single_thread():
-    # The caller picks the thread count; for ops this small a second thread only adds synchronisation
-    # (and stalls badly when the machine is busy), so the tests run single-threaded.
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def python_iou(a, b):
     width = min(a[2], b[2]) - max(a[0], b[0])
     height = min(a[3], b[3]) - max(a[1], b[1])

@@ -1,19 +1,9 @@
 import pytest
-import torch
 
 from demos.trainings.base import ParamError
 from demos.trainings.regularization import DEMO, VARIANTS
 
 SMALL = {"steps": 200, "width": 48, "seed": 0}
-
-
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    """These tiny models run fastest on one thread; two threads on a busy 2-core machine mostly wait for each other."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 @pytest.fixture(scope="module")

@@ -9,16 +9,6 @@ CPU = torch.device("cpu")
 TINY = {"delay": 5, "steps": 10, "batch_size": 16, "hidden_size": 4}
 
 
-@pytest.fixture(autouse=True)
-def single_thread():
-    # The caller picks the thread count; for ops this small a second thread only adds synchronisation
-    # (and stalls badly when the machine is busy), so the tests run single-threaded.
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def final_accuracy(cell, params):
     test_set = rnn.make_batch(300, params["delay"], torch.Generator().manual_seed(123))
     model = rnn.build(cell, params, CPU)

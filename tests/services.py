@@ -169,15 +169,19 @@ def start_worker(redis_broker, tmp_path):
         worker.kill()
 
 
-@pytest.fixture
-def user(django_user_model):
-    return django_user_model.objects.create_user("learner", password="pw-for-tests-only")
+LEARNER_PASSWORD = "a-long-enough-password-1"
 
 
 @pytest.fixture
-def api(user):
+def learner(django_user_model):
+    return django_user_model.objects.create_user("ada", password=LEARNER_PASSWORD)
+
+
+@pytest.fixture
+def api(learner):
+    """An API client authenticated as the learner."""
     client = APIClient()
-    client.force_authenticate(user)
+    client.force_authenticate(learner)
     return client
 
 

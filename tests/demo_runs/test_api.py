@@ -44,14 +44,14 @@ def test_runs_need_authentication():
     assert response.json()["code"] == "not_authenticated"
 
 
-def test_submit_stores_validated_params_and_returns_202(api, user, django_capture_on_commit_callbacks):
+def test_submit_stores_validated_params_and_returns_202(api, learner, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         response = submit(api, prediction="sigmoid")
     assert response.status_code == 202, response.json()
     body = response.json()
     assert body["status"] == "queued"
     run = DemoRun.objects.get(pk=body["id"])
-    assert run.owner == user
+    assert run.owner == learner
     assert run.params == {**CATALOG["activation-gradients"].defaults(), **QUICK}
     assert run.queue == "cpu"
     assert run.dispatched_at is not None  # handed to the (filesystem) broker after the commit

@@ -22,18 +22,6 @@ from quizzes.models import Card, ReviewLog, SchedulerSettings
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def learner(django_user_model):
-    return django_user_model.objects.create_user("ada", password="pw")
-
-
-@pytest.fixture
-def api(learner):
-    client = APIClient()
-    client.force_authenticate(learner)
-    return client
-
-
 def enroll(api, **body):
     response = api.post("/api/cards/enroll/", body, format="json")
     assert response.status_code == 200, response.json()

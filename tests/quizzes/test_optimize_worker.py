@@ -1,4 +1,4 @@
-"""Per-user FSRS optimisation requested over the API and run by a real worker through a real Redis."""
+"""Per-learner FSRS optimisation requested over the API and run by a real worker through a real Redis."""
 
 import uuid
 from datetime import timedelta
@@ -14,20 +14,20 @@ from tests.services import wait_for
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.services]
 
 
-def test_optimize_runs_on_a_worker_and_the_fitted_parameters_are_used(api, user, start_worker, settings):
+def test_optimize_runs_on_a_worker_and_the_fitted_parameters_are_used(api, learner, start_worker, settings):
     settings.FSRS_MIN_REVIEWS_TO_OPTIMIZE = 100
-    card_services.enroll(user, list(Concept.objects.filter(area="cnn")))
+    card_services.enroll(learner, list(Concept.objects.filter(area="cnn")))
     start = timezone.now() - timedelta(days=300)
-    for index, card in enumerate(Card.objects.filter(owner=user)[:25]):
+    for index, card in enumerate(Card.objects.filter(owner=learner)[:25]):
         moment = start + timedelta(hours=index)
         for step in range(6):
             rating = 1 if (index + step) % 5 == 0 else 3
-            card, _ = card_services.review(user, card_services.ReviewRequest(card.pk, rating, uuid.uuid4(), moment))
+            card, _ = card_services.review(learner, card_services.ReviewRequest(card.pk, rating, uuid.uuid4(), moment))
             moment = card.due + timedelta(hours=2)
     start_worker()
     response = api.post("/api/settings/scheduler/optimize/")
     assert response.status_code == 202, response.json()
-    fitted = wait_for(lambda: SchedulerSettings.objects.get(owner=user).parameters, 60, what="fitted parameters")
+    fitted = wait_for(lambda: SchedulerSettings.objects.get(owner=learner).parameters, 60, what="fitted parameters")
     assert len(fitted) == 21
     assert api.get("/api/settings/scheduler/").json()["optimized_on_reviews"] == response.json()["reviews"]
-    assert list(card_services.scheduler_for(user).parameters) == pytest.approx(fitted)
+    assert list(card_services.scheduler_for(learner).parameters) == pytest.approx(fitted)

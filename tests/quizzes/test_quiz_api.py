@@ -8,20 +8,9 @@ from rest_framework.test import APIClient
 
 from kb.models import Concept
 from quizzes.models import Question, QuestionType, Quiz, QuizItem
+from tests.services import LEARNER_PASSWORD
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def learner(django_user_model):
-    return django_user_model.objects.create_user("ada", password="a-long-enough-password-1")
-
-
-@pytest.fixture
-def api(learner):
-    client = APIClient()
-    client.force_authenticate(learner)
-    return client
 
 
 def test_register_then_use_the_token_as_token_or_bearer():
@@ -233,9 +222,7 @@ def test_session_login_then_csrf_protected_requests(learner):
         "invalid_credentials"
     )
     assert (
-        client.post(
-            "/api/auth/login/", {"username": "ada", "password": "a-long-enough-password-1"}, format="json"
-        ).status_code
+        client.post("/api/auth/login/", {"username": "ada", "password": LEARNER_PASSWORD}, format="json").status_code
         == 200
     )
     assert client.get("/api/demo-runs/").status_code == 200  # the session authenticates

@@ -9,7 +9,6 @@ import threading
 import time
 from datetime import timedelta
 
-from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import close_old_connections, connection, transaction
@@ -169,7 +168,7 @@ def execute_run(run_id, worker: str = "") -> None:
             result = get_demo(run.demo).run(run.params, device, _ProgressReporter(run_id))
     except RunCancelled:
         _finish(run_id, RunStatus.CANCELLED, message="cancelled by its owner")
-    except (RunTimedOut, SoftTimeLimitExceeded):
+    except RunTimedOut:
         limit = settings.DEMO_SOFT_TIME_LIMIT
         _finish(
             run_id,

@@ -285,10 +285,6 @@ def update_settings(owner, changes: dict) -> SchedulerSettings:
     return config
 
 
-def minimum_reviews_for_optimization() -> int:
-    return settings.FSRS_MIN_REVIEWS_TO_OPTIMIZE
-
-
 # --- parameter optimisation ----------------------------------------------------------------------------------
 
 

@@ -16,10 +16,13 @@ if [ "$(id -u)" = 0 ]; then  # initdb refuses to run as root
   chown postgres "$dir"
   as_postgres=(runuser -u postgres --)
 fi
-"${as_postgres[@]}" "$bindir/initdb" -D "$dir/data" -U deeprecall --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
-"${as_postgres[@]}" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/log" -w start \
+pg() {  # run a PostgreSQL program from the cluster's folder (the postgres user may not enter the checkout)
+  (cd "$dir" && "${as_postgres[@]}" "$bindir/$@")
+}
+pg initdb -D "$dir/data" -U deeprecall --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+pg pg_ctl -D "$dir/data" -l "$dir/log" -w start \
   -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" >/dev/null
-trap '"${as_postgres[@]}" "$bindir/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null; rm -rf "$dir"' EXIT
-"${as_postgres[@]}" "$bindir/createdb" -h 127.0.0.1 -p "$port" -U deeprecall deeprecall
+trap 'pg pg_ctl -D "$dir/data" -m immediate stop >/dev/null; rm -rf "$dir"' EXIT
+pg createdb -h 127.0.0.1 -p "$port" -U deeprecall deeprecall
 
 DATABASE_URL="postgres://deeprecall@127.0.0.1:$port/deeprecall" "$@"

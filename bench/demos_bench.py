@@ -44,20 +44,10 @@ def main() -> None:
         DEMO_MAX_ACTIVE_RUNS="1000",
         DEMO_SUBMIT_RATE="100000/hour",
     )
-    redis = subprocess.Popen(
-        [
-            shutil.which("redis-server") or "redis-server",
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ],
-        stdout=subprocess.DEVNULL,
-    )
+    from tests.services import RedisServer  # the same redis-server the tests start (needs the settings above)
+
+    redis = RedisServer(port, data)
+    redis.start()  # waits until it answers PING
     worker = None
     try:
         import django
@@ -115,10 +105,10 @@ def main() -> None:
             assert hit.status_code == 200 and hit.json()["cached"]
             print(f"{name:24} {raw:7.2f} {queued:9.2f} {queued - raw:10.2f} {queued / raw:10.2f} {cache_ms:12.1f}")
     finally:
-        for process in (worker, redis):
-            if process:
-                process.terminate()
-                process.wait(30)
+        if worker:
+            worker.terminate()
+            worker.wait(30)
+        redis.stop()
         shutil.rmtree(data, ignore_errors=True)
 
 

@@ -11,8 +11,11 @@ COPY config config
 COPY common common
 COPY kb kb
 COPY quizzes quizzes
+COPY cards cards
+COPY curriculum curriculum
 COPY demos demos
 COPY workers workers
+COPY portal portal
 COPY manage.py ./
 RUN pip install . && SECRET_KEY=build-only-collectstatic-key-000000000 ALLOWED_HOSTS=build \
     python manage.py collectstatic --noinput -v0

@@ -33,8 +33,8 @@ def fill(users: int, cards_per_user: int, reviews_per_card: int) -> tuple[str, l
     from django.contrib.auth import get_user_model
     from rest_framework.authtoken.models import Token
 
+    from cards.models import Card, ReviewLog
     from kb.models import Concept
-    from quizzes.models import Card, ReviewLog
 
     rng = random.Random(0)
     concepts = list(Concept.objects.all())

@@ -75,7 +75,7 @@ def simulate(total_reviews: int, cards: int = 1000, seed: int = 0) -> list[fsrs.
 
 def rs_items(logs: list[fsrs.ReviewLog]) -> list:
     """The same training items the service builds."""
-    from quizzes.card_services import fsrs_training_items
+    from cards.optimization import fsrs_training_items
 
     rows = sorted(((log.card_id, int(log.rating), log.review_datetime) for log in logs), key=lambda r: (r[0], r[2]))
     return fsrs_training_items(rows)

@@ -55,6 +55,13 @@ class ServiceError(Exception):
         self.code, self.detail, self.status, self.errors = code, detail, status, errors or {}
 
 
+class NotFound(ServiceError):
+    """Nothing the requester may see has this id: a missing object and somebody else's look the same."""
+
+    def __init__(self, detail: str):
+        super().__init__("not_found", detail, status=404)
+
+
 def api_exception_handler(exc, context):
     if isinstance(exc, ServiceError):
         errors = {field: [{"code": exc.code, "message": message}] for field, message in exc.errors.items()}

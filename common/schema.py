@@ -20,3 +20,10 @@ ERROR_RESPONSES = {
     400: OpenApiResponse(ErrorSerializer, description="Invalid input; see errors."),
     404: OpenApiResponse(ErrorSerializer, description="Not found."),
 }
+
+# Endpoints that need a login: also 401, and 409 where the request conflicts with what is stored.
+PERSONAL_ERRORS = {
+    **ERROR_RESPONSES,
+    401: OpenApiResponse(ErrorSerializer, description="Not authenticated."),
+    409: OpenApiResponse(ErrorSerializer, description="Already answered."),
+}

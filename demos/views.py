@@ -1,4 +1,4 @@
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
@@ -7,8 +7,8 @@ from rest_framework.response import Response
 
 from common.errors import ServiceError
 from common.schema import ERROR_RESPONSES, ErrorSerializer
-from demos import selectors, services
-from demos.catalog import CATALOG, UnknownDemo, get_demo
+from demos import selectors, submission
+from demos.catalog import CATALOG
 from demos.filters import DemoRunFilter
 from demos.models import DemoRun
 from demos.plots import render_svg
@@ -30,10 +30,7 @@ class DemoViewSet(viewsets.ViewSet):
 
     @extend_schema(responses={200: DemoSerializer, **ERROR_RESPONSES})
     def retrieve(self, request, name=None):
-        try:
-            return Response(DemoSerializer(get_demo(name)).data)
-        except UnknownDemo as exc:
-            raise Http404(exc.message) from None
+        return Response(DemoSerializer(selectors.demo_named(name)).data)
 
 
 RUN_ERRORS = {
@@ -75,7 +72,7 @@ class DemoRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         """Validate and queue a run (202). An identical earlier success is returned at once (200, cached)."""
         form = DemoRunCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        run, cached = services.submit_run(
+        run, cached = submission.submit_run(
             request.user,
             form.validated_data["demo"],
             form.validated_data["params"],
@@ -90,7 +87,7 @@ class DemoRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         """Cancel a queued run at once, or ask a running one to stop at its next progress report."""
-        run = services.cancel_run(self.get_object())
+        run = submission.cancel_run(self.get_object())
         return Response(DemoRunSerializer(run, context={"request": request}).data)
 
     @extend_schema(responses={(200, "image/svg+xml"): OpenApiResponse(description="SVG chart"), **RUN_ERRORS})
@@ -101,4 +98,4 @@ class DemoRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             raise ServiceError(
                 "no_result_yet", f"The run is {run.status}; a chart exists once it has succeeded.", status=409
             )
-        return HttpResponse(render_svg(get_demo(run.demo).title, run.series), content_type="image/svg+xml")
+        return HttpResponse(render_svg(selectors.demo_named(run.demo).title, run.series), content_type="image/svg+xml")

@@ -6,6 +6,7 @@ Everything here is pure parsing: no database. ``read_content`` returns the parse
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -28,7 +29,8 @@ SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 CJK_RE = re.compile(r"[\u3400-\u9fff]")
 UNKNOWN_COMMAND_RE = re.compile(r">(\\[A-Za-z]+)<")
 REQUIRED = ("slug", "title", "title_zh", "area", "summary", "body", "sources")
-OPTIONAL = ("formulas", "pros", "cons", "related", "prerequisites", "corrections")
+OPTIONAL = ("formulas", "pros", "cons", "related", "prerequisites", "corrections", "zh")
+ZH_LISTS = ("formulas", "pros", "cons", "corrections")  # zh.formulas holds the captions only
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,7 @@ class ConceptSource:
     sources: list[str]
     corrections: list[str]
     path: str
+    zh: dict = dataclasses.field(default_factory=dict)  # Chinese prose: summary, body, formulas, pros, ...
 
     def content_hash(self) -> str:
         data = {key: value for key, value in asdict(self).items() if key != "path"}
@@ -122,12 +125,13 @@ def _parse_file(path: Path) -> tuple[ConceptSource | None, list[Problem]]:
         fail("title", "must be at most 120 characters")
     if not CJK_RE.search(data["title_zh"]):
         fail("title_zh", "must contain the Chinese term")
-    lists = {key: _string_list(data.get(key, []), key, fail) for key in OPTIONAL if key != "formulas"}
+    lists = {key: _string_list(data.get(key, []), key, fail) for key in OPTIONAL if key not in ("formulas", "zh")}
     sources = _string_list(data["sources"], "sources", fail)
     for source in sources:
         if source not in SOURCES:
             fail("sources", f"'{source}' is not a seed note id ({', '.join(SOURCES)})")
     formulas = _formulas(data.get("formulas", []), fail)
+    zh = _chinese(data.get("zh"), {**lists, "formulas": formulas}, fail) if "zh" in data else {}
     if problems:
         return None, problems
     entry = ConceptSource(
@@ -140,9 +144,33 @@ def _parse_file(path: Path) -> tuple[ConceptSource | None, list[Problem]]:
         formulas=formulas,
         sources=sources,
         path=shown,
+        zh=zh,
         **lists,
     )
     return entry, []
+
+
+def _chinese(value, english: dict, fail) -> dict:
+    """The ``zh`` block: summary and body as text, and each list as long as its English counterpart."""
+    if not isinstance(value, dict):
+        fail("zh", "must be a mapping with summary, body and the translated lists")
+        return {}
+    for key in sorted(set(value) - {"summary", "body", *ZH_LISTS}):
+        fail(f"zh.{key}", "unknown field")
+    zh = {}
+    for key in ("summary", "body"):
+        text = value.get(key)
+        if not isinstance(text, str) or not CJK_RE.search(text):
+            fail(f"zh.{key}", "is required Chinese text")
+        else:
+            zh[key] = " ".join(text.split()) if key == "summary" else text.strip() + "\n"
+    for key in ZH_LISTS:
+        items = _string_list(value.get(key, []), f"zh.{key}", fail)
+        if len(items) != len(english[key]):
+            fail(f"zh.{key}", f"has {len(items)} items; the English {key} has {len(english[key])}")
+        elif items:
+            zh[key] = items
+    return zh
 
 
 def _string_list(value, field: str, fail) -> list[str]:

@@ -1,9 +1,7 @@
 import django_filters
-from django.db.models import Case, IntegerField, Q, Value, When
 
 from kb.models import Area, Concept
-
-SEARCH_FIELDS = ("title", "title_zh", "summary", "body")
+from kb.selectors import search_concepts
 
 
 class ConceptFilter(django_filters.FilterSet):
@@ -24,20 +22,4 @@ class ConceptFilter(django_filters.FilterSet):
         fields = ("area",)
 
     def filter_search(self, queryset, name, value):
-        terms = value.split()
-        for term in terms:
-            queryset = queryset.filter(_any_field_contains(term))
-        if not terms:
-            return queryset
-        in_title = Q()
-        for term in terms:
-            in_title |= Q(title__icontains=term) | Q(title_zh__icontains=term)
-        rank = Case(When(in_title, then=Value(0)), default=Value(1), output_field=IntegerField())
-        return queryset.annotate(search_rank=rank).order_by("search_rank", "area", "title")
-
-
-def _any_field_contains(term: str) -> Q:
-    query = Q()
-    for field in SEARCH_FIELDS:
-        query |= Q(**{f"{field}__icontains": term})
-    return query
+        return search_concepts(queryset, value)

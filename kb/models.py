@@ -30,6 +30,9 @@ class Concept(models.Model):
     cons = models.JSONField(default=list)
     sources = models.JSONField(default=list, help_text="Seed notes the facts come from.")
     corrections = models.JSONField(default=list, help_text="Where the notes are wrong, what is right.")
+    zh = models.JSONField(
+        default=dict, blank=True, help_text="The prose in Chinese: summary, body, formulas (captions), pros, cons ..."
+    )
     related = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="related_from")
     prerequisites = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="dependents")
     content_hash = models.CharField(max_length=64, help_text="Hash of the source file's content, links included.")

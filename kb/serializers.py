@@ -1,8 +1,8 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from demos.catalog import demos_for_concept
 from kb.content import SOURCES
+from kb.extensions import demos_for_concept
 from kb.models import Concept
 
 
@@ -69,9 +69,7 @@ class ConceptDetailSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(DemoLinkSerializer(many=True))
     def get_demos(self, concept):
-        return [
-            {"name": demo.name, "title": demo.title, "shows": demo.shows} for demo in demos_for_concept(concept.slug)
-        ]
+        return demos_for_concept(concept.slug)
 
     @extend_schema_field(SourceSerializer(many=True))
     def get_sources(self, concept):

@@ -1,4 +1,3 @@
-from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
@@ -9,7 +8,6 @@ from rest_framework.views import APIView
 from common.schema import ERROR_RESPONSES
 from kb import selectors
 from kb.filters import ConceptFilter
-from kb.models import Concept
 from kb.serializers import AreaSerializer, ConceptDetailSerializer, ConceptListSerializer, LearningPathSerializer
 
 
@@ -28,10 +26,7 @@ class ConceptViewSet(viewsets.ReadOnlyModelViewSet):
         return ConceptListSerializer if self.action == "list" else ConceptDetailSerializer
 
     def get_object(self):
-        try:
-            return selectors.concept_detail(self.kwargs["slug"])
-        except Concept.DoesNotExist:
-            raise Http404(f"No concept with slug '{self.kwargs['slug']}'.") from None
+        return selectors.concept_detail(self.kwargs["slug"])
 
     @extend_schema(responses={200: LearningPathSerializer, **ERROR_RESPONSES})
     @action(detail=True, methods=["get"])

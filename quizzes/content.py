@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import yaml
@@ -14,7 +14,7 @@ from kb.content import ContentError, Problem
 from quizzes.generators import GENERATORS
 from quizzes.models import QuestionType
 
-COMMON = {"id", "type", "prompt", "explanation", "also_concepts"}
+COMMON = {"id", "type", "prompt", "explanation", "also_concepts", "zh"}
 BY_TYPE = {
     QuestionType.SINGLE: {"choices"},
     QuestionType.MULTIPLE: {"choices"},
@@ -36,6 +36,7 @@ class QuestionSource:
     spec: dict
     explanation: str
     path: str
+    zh: dict = field(default_factory=dict)  # prompt, explanation, choices {key: {text, feedback}}, blanks, unit
 
     def content_hash(self) -> str:
         data = {key: value for key, value in asdict(self).items() if key != "path"}
@@ -121,7 +122,47 @@ def _question_errors(raw, concept_slugs: set[str]) -> list[str]:
             errors.append(f"the prompt must contain {BLANK} once per blank ({len(blanks)})")
     elif kind == QuestionType.PARAMETRIC and raw.get("generator") not in GENERATORS:
         errors.append(f"generator must be one of {', '.join(GENERATORS)}")
+    if "zh" in raw and not errors:
+        errors += _chinese_errors(raw)
     return errors
+
+
+def _chinese_errors(raw: dict) -> list[str]:
+    """The ``zh`` block mirrors the English: same choice keys, feedback where the English has it, same blanks."""
+    zh, kind = raw["zh"], raw["type"]
+    if kind == QuestionType.PARAMETRIC:
+        return ["zh: parametric questions are written by their generator; leave zh out"]
+    if not isinstance(zh, dict):
+        return ["zh must be a mapping"]
+    allowed = {"prompt", "explanation"} | {"choices", "blanks", "unit"} & BY_TYPE[kind]
+    errors = [f"zh: unknown field '{key}'" for key in zh if key not in allowed]
+    errors += [f"zh.{key} is required text" for key in ("prompt", "explanation") if not _text(zh.get(key))]
+    if "choices" in BY_TYPE[kind]:
+        english = {str(c["key"]): c for c in raw["choices"]}
+        chinese = zh.get("choices")
+        if not isinstance(chinese, dict) or set(map(str, chinese)) != set(english):
+            return [*errors, f"zh.choices must translate exactly the choices {', '.join(english)}"]
+        for key, choice in chinese.items():
+            wanted = {"text", "feedback"} if english[str(key)].get("feedback") else {"text"}
+            if not isinstance(choice, dict) or set(choice) != wanted or not all(map(_text, choice.values())):
+                errors.append(f"zh.choices.{key} must have exactly {' and '.join(sorted(wanted))} as text")
+    if kind == QuestionType.CLOZE:
+        blanks = zh.get("blanks", [[] for _ in raw["blanks"]])
+        if str(zh.get("prompt", "")).count(BLANK) != len(raw["blanks"]):
+            errors.append(f"zh.prompt must contain {BLANK} once per blank ({len(raw['blanks'])})")
+        if (
+            not isinstance(blanks, list)
+            or len(blanks) != len(raw["blanks"])
+            or not all(isinstance(b, list) for b in blanks)
+        ):
+            errors.append("zh.blanks must have one list of further accepted answers per blank")
+    if "unit" in zh and not (_text(zh["unit"]) and raw.get("unit")):
+        errors.append("zh.unit translates the English unit; the question has none")
+    return errors
+
+
+def _text(value) -> bool:
+    return isinstance(value, str) and bool(value.strip())
 
 
 def _choice_errors(choices, kind: str) -> list[str]:
@@ -159,4 +200,5 @@ def _to_source(raw: dict, concept: str, shown: str) -> QuestionSource:
         spec=spec,
         explanation=str(raw.get("explanation", "")).strip(),
         path=shown,
+        zh=raw.get("zh", {}),
     )

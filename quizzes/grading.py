@@ -28,6 +28,12 @@ def grade(kind: str, spec: dict, response: Any, variant: Variant | None = None) 
     return GRADERS[kind](spec, response, variant)
 
 
+def grade_item(item, response: Any) -> Grade:
+    """Grade a response to a quiz item (a QuizItem), with the variant it was served for parametric questions."""
+    variant = Variant(**item.variant) if item.variant else None
+    return grade(item.question.type, item.question.spec, response, variant)
+
+
 def _single(spec, response, _variant) -> Grade:
     keys = {choice["key"]: choice for choice in spec["choices"]}
     if not isinstance(response, str) or response not in keys:

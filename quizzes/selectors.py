@@ -1,10 +1,10 @@
 """Reads for quizzes, shared by the API and pages."""
 
 from django.db.models import Avg
-from django.http import Http404
-from django.utils import timezone
 
-from quizzes.models import Card, Quiz, QuizItem
+from common.errors import NotFound
+from quizzes.grading import grade_item
+from quizzes.models import Question, Quiz, QuizItem
 
 
 def quizzes_of(owner):
@@ -20,7 +20,12 @@ def quiz_of(owner, quiz_id) -> Quiz:
             .get(pk=quiz_id)
         )
     except Quiz.DoesNotExist:
-        raise Http404(f"No quiz {quiz_id} of yours.") from None
+        raise NotFound(f"No quiz {quiz_id} of yours.") from None
+
+
+def concepts_with_questions(slugs: list[str]) -> list[str]:
+    """Those of the concepts that still have questions (retired ones stay while learners' attempts refer to them)."""
+    return sorted(set(Question.objects.filter(concept__slug__in=slugs).values_list("concept__slug", flat=True)))
 
 
 def concept_mastery(owner) -> dict[str, float]:
@@ -31,11 +36,6 @@ def concept_mastery(owner) -> dict[str, float]:
         .annotate(mean=Avg("score"))
     )
     return {row["question__concept__slug"]: row["mean"] for row in rows}
-
-
-def concepts_with_due_cards(owner) -> set[str]:
-    due = Card.objects.filter(owner=owner, suspended=False, due__lte=timezone.now())
-    return set(due.values_list("concept__slug", flat=True).distinct())
 
 
 def question_last_scores(owner, question_ids: list[str]) -> dict[str, float]:
@@ -57,4 +57,19 @@ def quiz_progress(quiz: Quiz) -> dict:
         "score": round(score, 4),
         "percent": round(100 * score / len(items), 1) if items else 0.0,
         "complete": len(answered) == len(items),
+    }
+
+
+def answer_result(item: QuizItem) -> dict:
+    """An answered item's grade with the expected answer, the feedback on wrong choices and the explanation."""
+    graded = grade_item(item, item.response)
+    return {
+        "question": item.question_id,
+        "response": item.response,
+        "score": item.score,
+        "correct": item.score == 1.0,
+        "expected": graded.expected,
+        "feedback": graded.feedback,
+        "explanation": (item.variant or {}).get("explanation") or item.question.explanation,
+        "answered_at": item.answered_at,
     }

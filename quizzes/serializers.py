@@ -3,7 +3,7 @@ from rest_framework import serializers
 
 from kb.models import Area
 from quizzes.models import QuestionType, Quiz, QuizItem, QuizMode
-from quizzes.selectors import quiz_progress
+from quizzes.selectors import answer_result, quiz_progress
 from quizzes.services import MAX_QUIZ_SIZE
 
 
@@ -54,22 +54,6 @@ class QuizItemSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.DictField(allow_null=True))
     def get_result(self, item):
         return answer_result(item) if item.answered_at else None
-
-
-def answer_result(item: QuizItem) -> dict:
-    from quizzes.services import grade_item
-
-    graded = grade_item(item, item.response)
-    return {
-        "question": item.question_id,
-        "response": item.response,
-        "score": item.score,
-        "correct": item.score == 1.0,
-        "expected": graded.expected,
-        "feedback": graded.feedback,
-        "explanation": (item.variant or {}).get("explanation") or item.question.explanation,
-        "answered_at": item.answered_at,
-    }
 
 
 class QuizSerializer(serializers.ModelSerializer):

@@ -3,26 +3,35 @@
 from __future__ import annotations
 
 import random
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from common.errors import ServiceError
-from kb.models import Area, Concept
+from kb.selectors import concepts_in_scope
 from quizzes.content import QuestionSource
-from quizzes.generators import Variant, generate
-from quizzes.grading import InvalidResponse, grade
+from quizzes.generators import generate
+from quizzes.grading import InvalidResponse, grade_item
 from quizzes.models import Question, QuestionType, Quiz, QuizItem, QuizMode
-from quizzes.selectors import concept_mastery, concepts_with_due_cards, question_last_scores
+from quizzes.priorities import concepts_needing_review
+from quizzes.selectors import concept_mastery, question_last_scores
 
 
-def apply_questions(questions: list[QuestionSource], concepts: dict, report) -> None:
-    """Make the Question table match the content; called by kb.services.load_kb inside its transaction.
+@dataclass
+class QuestionChanges:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    retired: list[str] = field(default_factory=list)
+
+
+def apply_questions(questions: list[QuestionSource], concepts: dict) -> QuestionChanges:
+    """Make the Question table match the content; call it inside the transaction that loads the concepts.
 
     A question that left the content is deleted if nobody answered it, else retired (kept for its attempts).
     """
+    changes = QuestionChanges()
     existing = {question.id: question for question in Question.objects.select_for_update()}
     now = timezone.now()
     for source in questions:
@@ -30,22 +39,24 @@ def apply_questions(questions: list[QuestionSource], concepts: dict, report) -> 
         digest = source.content_hash()
         if question is not None and question.content_hash == digest and not question.retired:
             continue
-        (report.questions_created if question is None else report.questions_updated).append(source.id)
+        (changes.created if question is None else changes.updated).append(source.id)
         question = question or Question(id=source.id)
         question.concept = concepts[source.concept]
         question.type, question.prompt, question.spec = source.type, source.prompt, source.spec
         question.explanation, question.content_hash, question.retired = source.explanation, digest, False
+        question.zh = source.zh
         question.updated_at = now
         question.save()
         question.also_concepts.set([concepts[slug] for slug in source.also_concepts])
     for question in existing.values():
         if question.retired:
             continue
-        report.questions_retired.append(question.id)
+        changes.retired.append(question.id)
         if question.quiz_items.exists():
             Question.objects.filter(pk=question.pk).update(retired=True, updated_at=now)
         else:
             question.delete()
+    return changes
 
 
 MAX_QUIZ_SIZE = 50
@@ -85,26 +96,6 @@ def create_quiz(
     return quiz
 
 
-def concepts_in_scope(concepts: list[str] | None, area: str | None) -> list[Concept]:
-    if bool(concepts) == bool(area):
-        raise ServiceError(
-            "invalid_scope",
-            "Give either concepts (a list of slugs) or an area, not both.",
-            errors={"concepts": "give concepts or area", "area": "give concepts or area"},
-        )
-    if area:
-        if area not in Area.values:
-            message = f"'{area}' is not one of {', '.join(Area.values)}."
-            raise ServiceError("unknown_area", message, errors={"area": message})
-        return list(Concept.objects.filter(area=area))
-    found = list(Concept.objects.filter(slug__in=concepts))
-    unknown = sorted(set(concepts) - {concept.slug for concept in found})
-    if unknown:
-        message = f"Unknown concept(s): {', '.join(unknown)}."
-        raise ServiceError("unknown_concept", message, errors={"concepts": message})
-    return found
-
-
 def _adaptive(owner, pool: list[Question], scope: set[str], size: int, rng: random.Random) -> list[Question]:
     mastery = concept_mastery(owner)
     last_scores = question_last_scores(owner, [question.id for question in pool])
@@ -115,7 +106,7 @@ def _adaptive(owner, pool: list[Question], scope: set[str], size: int, rng: rand
     for questions in by_concept.values():
         rng.shuffle(questions)
         questions.sort(key=lambda q: last_scores.get(q.id, -1.0))  # unseen first, then the ones answered worst
-    due = concepts_with_due_cards(owner)
+    due = concepts_needing_review(owner)
     # Weakest first; a concept with flashcards due counts as weaker by DUE_BOOST, so due material comes early too.
     weakest_first = sorted(
         by_concept, key=lambda slug: (mastery.get(slug, 0.0) - DUE_BOOST * (slug in due), rng.random())
@@ -153,8 +144,3 @@ def answer_question(quiz: Quiz, question_id: str, response) -> QuizItem:
         item.response, item.score, item.answered_at = response, result.score, timezone.now()
         item.save(update_fields=["response", "score", "answered_at"])
     return item
-
-
-def grade_item(item: QuizItem, response):
-    variant = Variant(**item.variant) if item.variant else None
-    return grade(item.question.type, item.question.spec, response, variant)

@@ -3,19 +3,13 @@ from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from common.schema import ERROR_RESPONSES, ErrorSerializer
+from common.schema import PERSONAL_ERRORS
 from quizzes import selectors, services
 from quizzes.models import Quiz
-from quizzes.serializers import AnswerSerializer, QuizCreateSerializer, QuizSerializer, answer_result
-
-QUIZ_ERRORS = {
-    **ERROR_RESPONSES,
-    401: OpenApiResponse(ErrorSerializer, description="Not authenticated."),
-    409: OpenApiResponse(ErrorSerializer, description="Already answered."),
-}
+from quizzes.serializers import AnswerSerializer, QuizCreateSerializer, QuizSerializer
 
 
-@extend_schema(tags=["quizzes"], responses={200: QuizSerializer, **QUIZ_ERRORS})
+@extend_schema(tags=["quizzes"], responses={200: QuizSerializer, **PERSONAL_ERRORS})
 class QuizViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Quizzes graded on the server. Questions come without answers; each answer returns its grade."""
 
@@ -27,7 +21,7 @@ class QuizViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     def get_object(self):
         return selectors.quiz_of(self.request.user, self.kwargs["pk"])
 
-    @extend_schema(request=QuizCreateSerializer, responses={201: QuizSerializer, **QUIZ_ERRORS})
+    @extend_schema(request=QuizCreateSerializer, responses={201: QuizSerializer, **PERSONAL_ERRORS})
     def create(self, request):
         """A new quiz over some concepts or one area; mode random, or adaptive (weakest concepts first)."""
         form = QuizCreateSerializer(data=request.data)
@@ -35,7 +29,9 @@ class QuizViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         quiz = services.create_quiz(request.user, **form.validated_data)
         return Response(QuizSerializer(selectors.quiz_of(request.user, quiz.pk)).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=AnswerSerializer, responses={200: OpenApiResponse(description="The grade"), **QUIZ_ERRORS})
+    @extend_schema(
+        request=AnswerSerializer, responses={200: OpenApiResponse(description="The grade"), **PERSONAL_ERRORS}
+    )
     @action(detail=True, methods=["post"])
     def answers(self, request, pk=None):
         """Answer one question of the quiz; graded at once, with the expected answer and the explanation."""
@@ -44,4 +40,4 @@ class QuizViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         item = services.answer_question(
             self.get_object(), form.validated_data["question"], form.validated_data["response"]
         )
-        return Response(answer_result(item))
+        return Response(selectors.answer_result(item))

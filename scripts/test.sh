@@ -11,6 +11,13 @@ if ! command -v redis-server >/dev/null; then
   $sudo systemctl disable --now redis-server >/dev/null 2>&1 || true  # the tests start their own
 fi
 
+# The browser tests (tests/browser) drive Debian's chromium through Playwright; Playwright never downloads a
+# browser. The CJK font makes the Chinese pages readable in the screenshots under test-artifacts/.
+if [ ! -x /usr/bin/chromium ]; then
+  sudo=$([ "$(id -u)" = 0 ] || echo sudo)
+  $sudo apt-get update -qq && $sudo apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null
+fi
+
 ruff check .
 ruff format --check .
 python -m pytest -q "$@"

@@ -1,7 +1,7 @@
 import pytest
 from django.core.management import call_command
 
-pytest_plugins = ("tests.services",)
+pytest_plugins = ("tests.processes",)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -44,14 +44,19 @@ INSTALLED_APPS = [
     "common",
     "kb",
     "quizzes",
+    "cards",
     "demos",
+    "curriculum",
     "workers",
+    "study",
+    "portal",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",  # the portal's language: cookie from set_language, else the browser's
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -70,6 +75,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
@@ -113,6 +119,10 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
+# The portal speaks English (the source strings) and Simplified Chinese (portal/locale).
+LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600  # the language switch is remembered for a year, not just the browser session
+LOGIN_URL = "portal:login"
 USE_TZ = True
 
 STATIC_URL = "static/"
@@ -174,7 +184,7 @@ CELERY_TASK_DEFAULT_QUEUE = "cpu"
 CELERY_TASK_ROUTES = {
     "demos.tasks.dispatch_pending_runs": {"queue": "maintenance"},
     "demos.tasks.reap_stale_runs": {"queue": "maintenance"},
-    "quizzes.tasks.optimize_scheduler": {"queue": "maintenance"},
+    "cards.tasks.optimize_scheduler": {"queue": "maintenance"},
 }
 # Long jobs: acknowledge after the run (a lost worker's message is redelivered and finds the run finished or
 # reaped), take one message at a time, and give each run a fresh process (memory back to the OS; CUDA is

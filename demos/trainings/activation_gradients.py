@@ -22,6 +22,7 @@ from demos.trainings.base import (
     cap_losses,
     downsample,
     panel,
+    pm,
     seed_param,
     significant,
     teacher_classification,
@@ -33,20 +34,27 @@ ACTIVATIONS = {
     "relu": nn.ReLU,
     "leaky_relu": lambda: nn.LeakyReLU(0.01),
 }
-INIT_VARIANCE = {"he": 2.0, "xavier": 1.0}  # Var(w) = c / fan_in
+# Var(w) of a layer with fan_in inputs and fan_out outputs
+INIT_VARIANCE = {
+    "he": lambda fan_in, fan_out: 2 / fan_in,  # He et al. 2015, for ReLU
+    "lecun": lambda fan_in, fan_out: 1 / fan_in,  # LeCun 1998 (often miscalled Xavier)
+    "xavier": lambda fan_in, fan_out: 2 / (fan_in + fan_out),  # Glorot & Bengio 2010
+}
+INIT_LABELS = {"he": "He (2/n_in)", "lecun": "LeCun (1/n_in)", "xavier": "Xavier/Glorot (2/(n_in + n_out))"}
+LABELS = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "Leaky ReLU (slope 0.01)"}
 INPUT_DIM, NUM_CLASSES, NUM_SAMPLES = 16, 4, 256
 EARLY_STEPS = 10
 LOSS_CAP = 1e3  # a diverged run (inf/nan loss) is plotted at this value
 
 
 def make_mlp(activation: str, depth: int, width: int, init: str, generator: torch.Generator) -> nn.Sequential:
-    """`depth` linear layers with Var(w) = c / fan_in and zero biases, whatever the activation."""
+    """`depth` linear layers with Var(w) from the init scheme and zero biases, whatever the activation."""
     sizes = [INPUT_DIM] + [width] * (depth - 1) + [NUM_CLASSES]
     layers: list[nn.Module] = []
     for i, (fan_in, fan_out) in enumerate(itertools.pairwise(sizes)):
         linear = nn.Linear(fan_in, fan_out)
         with torch.no_grad():
-            std = math.sqrt(INIT_VARIANCE[init] / fan_in)
+            std = math.sqrt(INIT_VARIANCE[init](fan_in, fan_out))
             linear.weight.copy_(torch.randn(fan_out, fan_in, generator=generator) * std)
             linear.bias.zero_()
         layers.append(linear)
@@ -100,22 +108,31 @@ def _train(params, device, progress) -> DemoResult:
         # geometric mean factor by which the gradient shrinks per layer on its way back to the input
         metrics[f"grad_shrink_per_layer_{activation}"] = round(max(ratio, 1e-30) ** (1 / max(len(layers) - 1, 1)), 6)
         metrics[f"final_loss_{activation}"] = losses[-1]
-        first_lines.append({"label": activation, "x": layers, "y": first_step})
-        early_lines.append({"label": activation, "x": layers, "y": early_mean})
+        label = LABELS[activation]
+        first_lines.append({"label": label, "x": layers, "y": first_step})
+        early_lines.append({"label": label, "x": layers, "y": early_mean})
         steps_x, losses_y = downsample(losses)
-        loss_lines.append({"label": activation, "x": steps_x, "y": losses_y})
+        loss_lines.append({"label": label, "x": steps_x, "y": losses_y})
         progress((i + 1) / len(ACTIVATIONS), f"trained {activation}")
 
-    layer, grad = "layer (1 = next to the input)", "||dLoss/dW|| / sqrt(#weights)"
+    layer, grad = "layer (index, 1 = next to the input)", "weight-gradient RMS (nats per unit weight)"
     early = min(EARLY_STEPS, params["steps"])
+    overlap = "ReLU and Leaky ReLU nearly coincide: they differ only for negative inputs"
     series = {
-        "grad_first_step": panel("Weight-gradient size per layer, first step", layer, grad, first_lines, log_y=True),
-        "grad_early_mean": panel(
-            f"Weight-gradient size per layer, mean of the first {early} steps", layer, grad, early_lines, log_y=True
+        "grad_first_step": panel(
+            "Weight-gradient size per layer, first step", layer, grad, first_lines, log_y=True, note=overlap
         ),
-        "loss": panel("Training loss", "step", "cross-entropy", loss_lines, log_y=True),
+        "grad_early_mean": panel(
+            f"Weight-gradient size per layer, mean of the first {early} steps",
+            layer,
+            grad,
+            early_lines,
+            log_y=True,
+            note=overlap,
+        ),
+        "loss": panel("Training loss", "step (full-batch SGD updates)", "cross-entropy (nats)", loss_lines, log_y=True),
     }
-    return DemoResult(metrics, series, _summary(metrics, params))
+    return DemoResult(metrics, series)
 
 
 def _summary(m, params) -> str:
@@ -134,19 +151,33 @@ def _summary(m, params) -> str:
     diverged_note = f" The run diverged for {', '.join(diverged)}: lower the learning rate." if diverged else ""
     best = min(ACTIVATIONS, key=losses.get)
     return (
-        f"In a {params['depth']}-layer MLP with {params['init']} init for every activation, the first layer's "
-        f"weight gradient was {ratio['sigmoid']:.2g} times the last layer's with sigmoid (x{shrink['sigmoid']:.2f} "
-        f"per layer), {ratio['tanh']:.2g} with tanh (x{shrink['tanh']:.2f} per layer), {ratio['relu']:.2g} with ReLU "
-        f"(x{shrink['relu']:.2f}) and {ratio['leaky_relu']:.2g} with Leaky ReLU (x{shrink['leaky_relu']:.2f}); "
-        f"sigmoid's first layer got {vs_relu:.2g} times ReLU's gradient. {verdict} After {params['steps']} SGD steps "
-        f"at lr {params['lr']:g} the training loss was {losses['sigmoid']:.3g} (sigmoid), {losses['tanh']:.3g} "
-        f"(tanh), {losses['relu']:.3g} (ReLU) and {losses['leaky_relu']:.3g} (Leaky ReLU), starting near "
-        f"ln(4) = 1.386: {best} trained best.{diverged_note}"
+        f"In a {params['depth']}-layer MLP with {INIT_LABELS[params['init']]} init for every activation, the first "
+        f"layer's weight gradient was {ratio['sigmoid']:.2g} times the last layer's with sigmoid "
+        f"(x{shrink['sigmoid']:.2f} per layer), {ratio['tanh']:.2g} with tanh (x{shrink['tanh']:.2f} per layer), "
+        f"{ratio['relu']:.2g} with ReLU (x{shrink['relu']:.2f}) and {ratio['leaky_relu']:.2g} with Leaky ReLU "
+        f"(x{shrink['leaky_relu']:.2f}); ReLU and Leaky ReLU almost coincide, because with a 0.01 slope for negative "
+        f"inputs Leaky ReLU is nearly ReLU. Sigmoid's first layer got {vs_relu:.2g} times ReLU's gradient. {verdict} "
+        f"After {params['steps']} SGD steps at lr {params['lr']:g} the training loss was {losses['sigmoid']:.3g} "
+        f"(sigmoid), {losses['tanh']:.3g} (tanh), {losses['relu']:.3g} (ReLU) and {losses['leaky_relu']:.3g} "
+        f"(Leaky ReLU), starting near ln(4) = 1.386: {best} trained best.{diverged_note}"
     )
 
 
 def _smallest_first_layer(m) -> str:
     return min(ACTIVATIONS, key=lambda a: m[f"first_layer_grad_{a}"])
+
+
+def _claim(m) -> tuple[bool, str]:
+    """Sigmoid's first layer gets the smallest gradient, over 100x below ReLU's, and sigmoid trains worst."""
+    vs_relu = m["first_layer_grad_sigmoid"] / max(m["first_layer_grad_relu"], 1e-30)
+    worst = max(ACTIVATIONS, key=lambda a: m[f"final_loss_{a}"])
+    holds = _smallest_first_layer(m) == "sigmoid" and vs_relu < 0.01 and worst == "sigmoid"
+    return holds, (
+        f"sigmoid's first layer received the smallest weight gradient ({pm(m, 'first_layer_grad_sigmoid', '.2g')}, "
+        f"vs {pm(m, 'first_layer_grad_relu', '.2g')} for ReLU: {vs_relu:.2g} times as much, where the claim needs "
+        f"under 0.01), and sigmoid ended with the highest training loss ({pm(m, 'final_loss_sigmoid')}, vs "
+        f"{pm(m, 'final_loss_relu')} for ReLU)."
+    )
 
 
 def _explain(m) -> str:
@@ -173,7 +204,8 @@ DEMO = Demo(
             "init",
             "choice",
             "he",
-            "Weight init for every activation: he (Var = 2/n) or xavier (Var = 1/n).",
+            "Weight init for every activation: he (Var = 2/n_in), lecun (Var = 1/n_in) or xavier, i.e. Glorot "
+            "(Var = 2/(n_in + n_out)).",
             choices=tuple(INIT_VARIANCE),
         ),
         Param("steps", "int", 200, "Full-batch SGD steps per activation.", 1, 500),
@@ -187,6 +219,8 @@ DEMO = Demo(
         explain=_explain,
     ),
     train=_train,
+    claim=_claim,
+    summarize=_summary,
 )
 
 if __name__ == "__main__":

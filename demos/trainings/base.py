@@ -1,7 +1,10 @@
 """The contract every demo module follows. Pure Python + torch/numpy: no Django here.
 
-A demo module defines ``DEMO = Demo(...)`` whose ``run(params, device, progress)`` trains or computes
-something small, seeded and deterministic, and returns a ``DemoResult``.
+A demo module defines ``DEMO = Demo(...)``. Its ``train(params, device, progress)`` trains or computes something
+small, seeded and deterministic for ONE seed, and returns the metrics and series. ``Demo.run`` adds what every demo
+shares: parameter validation, the ``seeds`` parameter (the single-seed training repeated for seed, seed + 1, ...,
+averaged into mean metrics and mean curves with a min-max band), the summary and the lesson's claim, checked on the
+run's own (mean) numbers.
 """
 
 from __future__ import annotations
@@ -109,19 +112,48 @@ class DemoResult:
     """What a run returns.
 
     ``metrics``: flat JSON-serialisable final numbers (and short strings), e.g. ``{"final_loss_adam": 0.01}``.
+    ``Demo.run`` adds to every result:
+      ``seeds`` (how many seeds were run) and ``claim_holds`` (whether the lesson's claim held on these metrics);
+      with several seeds, every number is the mean over the seeds, ``<key>_std`` is its standard deviation
+      (only for numbers that differed between seeds) and ``claim_held_on_seeds`` counts the seeds on which the
+      claim held on their own. A flag that differed between seeds becomes the fraction of seeds where it was true;
+      a text that differed keeps the first seed's, prefixed with "seed N: ".
     ``series``: panels to plot, ``{panel_id: {"title", "x_label", "y_label", "log_y", "lines": [
-    {"label", "x": [...], "y": [...], "group" (optional)}]}}``; lists of plain floats, a few hundred points at
-    most per line. Lines of one ``group`` share a colour and one legend entry (e.g. "kept" vs "suppressed" boxes).
-    ``summary``: one paragraph stating what this run showed, built from the numbers.
+    {"label", "x": [...], "y": [...], "group" (optional), "lo", "hi" (optional)}]}}``; lists of plain floats,
+    a few hundred points at most per line. Axis labels name their unit in parentheses, e.g. "loss (nats)".
+    Lines of one ``group`` share a colour and one legend entry (e.g. "kept" vs "suppressed" boxes).
+    Optional panel keys:
+      ``contour``: ``{"x": [...], "y": [...], "z": [[...] per y], "levels": [...], "label"}``, a function's level
+      lines drawn under the lines (e.g. a 2D loss surface under optimizer paths; the axes span the grid);
+      ``aggregate``: ``"first"`` for a panel that shows one example (a drawing of one seed's data) rather than a
+      curve, so that a multi-seed run shows the first seed's panel instead of averaging it;
+      ``note``: a short remark under the title (a multi-seed run says what the line and the band are);
+      ``share_y``: panels with the same value are drawn with the same y range, so that they compare at a glance.
+    With several seeds a line's ``y`` is the mean over the seeds and ``lo``/``hi`` the per-point min and max
+    (the band); a line that differs in its x values or label between seeds keeps the first seed's, labelled so.
+    ``summary``: one paragraph stating what this run showed, built from the numbers; ``Demo.run`` writes it
+    (the demo's ``summarize`` plus the claim).
     """
 
     metrics: dict[str, Any]
     series: dict[str, dict[str, Any]]
-    summary: str
+    summary: str = ""
+
+
+MAX_SEEDS = 10
 
 
 @dataclass(frozen=True)
 class Demo:
+    """A demo. ``train`` runs one seed and returns a ``DemoResult`` (its ``summary`` may stay empty).
+
+    ``claim(metrics)`` is the lesson as a check on the run's own numbers: it returns ``(holds, sentence)``, the
+    sentence stating the evidence (use ``pm`` for numbers, so a multi-seed run shows their spread). The prediction's
+    answer is one such claim. ``summarize(metrics, params)`` writes the paragraph that describes the run; it must
+    work from the metrics alone, because a multi-seed run calls it on the mean metrics.
+    ``seeds`` is added to every demo's parameters.
+    """
+
     name: str
     title: str
     concepts: tuple[str, ...]
@@ -129,8 +161,14 @@ class Demo:
     params: tuple[Param, ...]
     prediction: Prediction
     train: Callable[[dict[str, Any], torch.device, ProgressCallback], DemoResult]
+    claim: Callable[[dict[str, Any]], tuple[bool, str]]
+    summarize: Callable[[dict[str, Any], dict[str, Any]], str]
     # Rules that span several parameters: returns {param: message} for each violation, {} when all is well.
     check: Callable[[dict[str, Any]], dict[str, str]] = lambda params: {}
+
+    def __post_init__(self):
+        if not any(p.name == "seeds" for p in self.params):
+            object.__setattr__(self, "params", (*self.params, seeds_param()))
 
     def defaults(self) -> dict[str, Any]:
         return {p.name: p.default for p in self.params}
@@ -166,9 +204,37 @@ class Demo:
         device: str | torch.device = "cpu",
         progress: ProgressCallback = no_progress,
     ) -> DemoResult:
+        """Validate, train once per seed (seed, seed + 1, ...), combine the seeds, then summarize and check the claim.
+
+        Progress runs from 0 to 1 over all the seeds together.
+        """
         cleaned = self.validate(params)
-        seed_everything(int(cleaned.get("seed", 0)))
-        result = self.train(cleaned, torch.device(device), progress)
+        first, count = int(cleaned.get("seed", 0)), int(cleaned["seeds"])
+        results = []
+        for k in range(count):
+            seed = first + k
+
+            def report(fraction: float, message: str, k: int = k, seed: int = seed) -> None:
+                prefix = f"seed {seed} ({k + 1}/{count}): " if count > 1 else ""
+                progress((k + min(max(fraction, 0.0), 1.0)) / count, prefix + message)
+
+            seed_everything(seed)
+            results.append(self.train({**cleaned, "seed": seed}, torch.device(device), report))
+        result = results[0] if count == 1 else combine(results, first)
+        holds, evidence = self.claim(result.metrics)
+        result.metrics["seeds"] = count
+        result.metrics["claim_holds"] = bool(holds)
+        text = self.summarize(result.metrics, cleaned)
+        if count > 1:
+            held = sum(bool(self.claim(r.metrics)[0]) for r in results)
+            result.metrics["claim_held_on_seeds"] = held
+            text = (
+                f"Means over {count} seeds ({first} to {first + count - 1}); ± is one standard deviation across the "
+                f"seeds, and the charts show the mean with a band from the lowest to the highest seed. {text} "
+                f"The claim held on {held} of the {count} seeds on their own."
+            )
+        verdict = "Lesson check, holds" if holds else "Lesson check, does NOT hold in this run"
+        result.summary = f"{text} {verdict}: {evidence}"
         progress(1.0, "done")
         return result
 
@@ -181,6 +247,88 @@ def seed_everything(seed: int) -> None:
 
 def seed_param(default: int = 0) -> Param:
     return Param("seed", "int", default, "Random seed; the same seed gives the same numbers.", 0, 2**31 - 1)
+
+
+def seeds_param() -> Param:
+    return Param(
+        "seeds",
+        "int",
+        1,
+        f"Seeds to run (seed, seed + 1, ...; 1 to {MAX_SEEDS}): metrics become means with their spread, curves "
+        "means with a min-max band, and the prediction is graded on the means.",
+        1,
+        MAX_SEEDS,
+    )
+
+
+def pm(metrics: dict[str, Any], key: str, spec: str = ".3g", scale: float = 1.0) -> str:
+    """``metrics[key] * scale`` formatted with ``spec``, then "± std" when a multi-seed run measured its spread.
+
+    E.g. ``pm(m, "test_accuracy_cnn", ".1f", 100)`` gives "93.6 ± 0.4" over several seeds and "93.6" over one.
+    """
+    text = format(metrics[key] * scale, spec)
+    std = metrics.get(f"{key}_std")
+    return f"{text} ± {format(std * scale, spec)}" if std is not None else text
+
+
+def _rounded(value: float) -> float | int:
+    return float(f"{value:.6g}")
+
+
+def _combine_metrics(runs: list[dict[str, Any]], first_seed: int) -> dict[str, Any]:
+    """Mean (and ``<key>_std``) of numbers that differ between seeds; see ``DemoResult`` for flags and texts."""
+    combined: dict[str, Any] = {}
+    for key, value in runs[0].items():
+        values = [run.get(key) for run in runs]
+        if all(v == value and type(v) is type(value) for v in values):
+            combined[key] = value
+        elif all(isinstance(v, bool) for v in values):
+            combined[key] = _rounded(sum(values) / len(values))
+        elif all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+            array = np.asarray(values, dtype=float)
+            combined[key] = _rounded(array.mean())
+            combined[f"{key}_std"] = _rounded(array.std(ddof=1))
+        else:
+            combined[key] = f"seed {first_seed}: {value}"
+    return combined
+
+
+def _combine_panel(panels: list[dict[str, Any]], first_seed: int) -> dict[str, Any]:
+    head, count = panels[0], len(panels)
+    remark = f"{head['note']}; " if head.get("note") else ""
+    if head.get("aggregate") == "first":
+        return {**head, "note": f"{remark}one example: seed {first_seed} of the {count} seeds"}
+    lines = []
+    for i, line in enumerate(head["lines"]):
+        same = [
+            p["lines"][i]
+            for p in panels
+            if i < len(p["lines"])
+            and p["lines"][i].get("label") == line.get("label")
+            and p["lines"][i]["x"] == line["x"]
+            and len(p["lines"][i]["y"]) == len(line["y"])
+            and all(isinstance(v, int | float) for v in p["lines"][i]["y"])
+        ]
+        if len(same) < count:
+            lines.append({**line, "label": f"{line.get('label', '')} (seed {first_seed})"})
+            continue
+        ys = np.asarray([other["y"] for other in same], dtype=float)
+        mean, lo, hi = ys.mean(axis=0), ys.min(axis=0), ys.max(axis=0)
+        combined = {**line, "y": [_rounded(v) for v in mean]}
+        if (hi > lo).any():
+            combined.update(lo=[_rounded(v) for v in lo], hi=[_rounded(v) for v in hi])
+        lines.append(combined)
+    return {**head, "lines": lines, "note": f"{remark}lines: mean of {count} seeds; bands: lowest to highest seed"}
+
+
+def combine(results: list[DemoResult], first_seed: int) -> DemoResult:
+    """One result from several seeds' results: mean metrics with their spread, mean curves with a min-max band."""
+    metrics = _combine_metrics([r.metrics for r in results], first_seed)
+    series = {
+        panel_id: _combine_panel([r.series.get(panel_id, panel) for r in results], first_seed)
+        for panel_id, panel in results[0].series.items()
+    }
+    return DemoResult(metrics, series)
 
 
 def preset_param() -> Param:
@@ -241,9 +389,17 @@ def smooth(values: torch.Tensor, max_points: int = 200) -> tuple[list[float], to
     return [float(i * window + (window - 1) / 2) for i in range(len(means))], means
 
 
-def panel(title: str, x_label: str, y_label: str, lines: list[dict[str, Any]], log_y: bool = False) -> dict[str, Any]:
-    """One plot of ``DemoResult.series``."""
-    return {"title": title, "x_label": x_label, "y_label": y_label, "log_y": log_y, "lines": lines}
+def panel(
+    title: str, x_label: str, y_label: str, lines: list[dict[str, Any]], log_y: bool = False, **extra: Any
+) -> dict[str, Any]:
+    """One plot of ``DemoResult.series``; ``extra`` holds the optional keys (``contour``, ``aggregate``, ``note``,
+    ``share_y``)."""
+    return {"title": title, "x_label": x_label, "y_label": y_label, "log_y": log_y, "lines": lines, **extra}
+
+
+def tail_mean(values: torch.Tensor, count: int = 5) -> torch.Tensor:
+    """Mean of the last ``count`` entries (rows): a final figure that one noisy evaluation does not decide."""
+    return values[-count:].mean(dim=0)
 
 
 def teacher_classification(

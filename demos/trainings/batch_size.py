@@ -17,6 +17,7 @@ from demos.trainings.base import (
     Prediction,
     cap_losses,
     panel,
+    pm,
     seed_param,
     teacher_classification,
     to_list,
@@ -149,8 +150,8 @@ def _train(params, device, progress):
     series = {
         "gradient_noise": panel(
             "Gradient-noise variance vs batch size (at the initial weights)",
-            "log2(batch size)",
-            "E ||g_batch - g_full||^2",
+            "log2(batch size) (log2 of examples per batch)",
+            "E ||g_batch - g_full||^2 (squared gradient norm)",
             [
                 {"label": "measured", "x": log2_b, "y": measured_list},
                 {"label": "theory: trace(cov) / B", "x": log2_b, "y": theory_list},
@@ -159,8 +160,8 @@ def _train(params, device, progress):
         ),
         "loss_vs_steps": panel(
             "Training loss vs steps (same number of steps for every batch size)",
-            "step",
-            "full training loss",
+            "step (SGD updates)",
+            "full training loss (nats)",
             [
                 {"label": f"batch {'full' if b == n else b}", "x": [float(s) for s in curves[b][0]], "y": curves[b][1]}
                 for b in batches
@@ -168,8 +169,8 @@ def _train(params, device, progress):
         ),
         "loss_vs_examples": panel(
             "Training loss vs examples seen",
-            "log10(examples seen)",
-            "full training loss",
+            "log10(examples seen) (log10 of a count)",
+            "full training loss (nats)",
             [
                 {
                     "label": f"batch {'full' if b == n else b}",
@@ -180,7 +181,7 @@ def _train(params, device, progress):
             ],
         ),
     }
-    return DemoResult(metrics, series, _summary(metrics, params))
+    return DemoResult(metrics, series)
 
 
 def _summary(m, params):
@@ -218,6 +219,24 @@ def _answer(m):
         {"same": 1.0, "sqrt": math.sqrt(8), "eight": 8.0, "sixtyfour": 64.0}.items(),
         key=lambda kv: abs(math.log(ratio / kv[1])),
     )[0]
+
+
+def _claim(m):
+    """The variance drops about 8x from batch 8 to 64 (within 25% of the 1/B theory); the full batch wins per step
+    and batch 1 wins per example seen."""
+    ratio, theory = m["variance_ratio_8_to_64"], m["theory_ratio_8_to_64"]
+    holds = (
+        _answer(m) == "eight"
+        and abs(ratio / theory - 1) < 0.25
+        and m["final_loss_batch_full"] < m["final_loss_batch_1"]
+        and m["loss_at_equal_examples_batch_1"] < m["loss_at_equal_examples_batch_full"]
+    )
+    return holds, (
+        f"from batch 8 to batch 64 the gradient variance dropped {pm(m, 'variance_ratio_8_to_64', '.2f')}x (1/B "
+        f"theory: {theory:.2f}x); per step the full batch ended lower ({pm(m, 'final_loss_batch_full', '.3f')} vs "
+        f"{pm(m, 'final_loss_batch_1', '.3f')} for batch 1), per example seen batch 1 was lower "
+        f"({pm(m, 'loss_at_equal_examples_batch_1', '.3f')} vs {pm(m, 'loss_at_equal_examples_batch_full', '.3f')})."
+    )
 
 
 DEMO = Demo(
@@ -259,6 +278,8 @@ DEMO = Demo(
         ),
     ),
     train=_train,
+    claim=_claim,
+    summarize=_summary,
 )
 
 if __name__ == "__main__":

@@ -212,8 +212,8 @@ def _train(params, device, progress):
     series = {
         "receptive_field": panel(
             "Receptive field per layer",
-            "layer",
-            "pixels (one side)",
+            "layer (index in the stack)",
+            "receptive field (input pixels per side)",
             [
                 {"label": "formula", "x": depth_axis, "y": [float(row["rf"]) for row in rows]},
                 {"label": "measured (nonzero gradient)", "x": depth_axis, "y": [float(s) for s in spans]},
@@ -221,14 +221,14 @@ def _train(params, device, progress):
         ),
         "output_size": panel(
             "Output size per layer",
-            "layer",
-            "height = width",
+            "layer (index, 0 = the input)",
+            "height = width (pixels)",
             [{"label": "output size", "x": [0, *depth_axis], "y": [float(size)] + [float(r["size"]) for r in rows]}],
         ),
         "gradient_profile": panel(
             "Gradient of the last layer's centre unit w.r.t. each input row",
-            "input row",
-            "gradient (normalised)",
+            "input row (pixel index)",
+            "|gradient| (fraction of its maximum)",
             [
                 {
                     "label": "d output / d input",
@@ -239,7 +239,7 @@ def _train(params, device, progress):
         ),
     }
     progress(0.9, "done measuring")
-    return DemoResult(metrics, series, _summary(metrics, rows, size))
+    return DemoResult(metrics, series)
 
 
 def fits_input(row: dict, size: int) -> bool:
@@ -272,6 +272,25 @@ def _summary(m: dict, rows: list[dict], size: int) -> str:
         ]
         text += f"Mismatch with torch in: {', '.join(failed)}."
     return text
+
+
+def _summarize(m: dict, params: dict) -> str:
+    return _summary(m, arithmetic(_stack(params), params["input_size"], params["in_channels"]), params["input_size"])
+
+
+def _claim(m: dict) -> tuple[bool, str]:
+    """The formulas agree with torch: every shape, every parameter count, and the receptive field seen by gradients."""
+    holds = m["shapes_match_torch"] and m["params_match_torch"] and m["receptive_fields_match_gradient"]
+    checks = {
+        "output shapes": m["shapes_match_torch"],
+        "parameter counts": m["params_match_torch"],
+        "receptive fields": m["receptive_fields_match_gradient"],
+    }
+    agreed = ", ".join(f"{name} {'matched' if ok else 'did NOT match'}" for name, ok in checks.items())
+    return holds, (
+        f"the formulas and real torch layers agreed ({agreed}); the last layer sees a {m['receptive_field']}-pixel "
+        f"wide patch, and its centre unit's gradient was nonzero over {m['receptive_field_measured']} input rows."
+    )
 
 
 def _rf_bin(metrics: dict) -> str:
@@ -325,6 +344,8 @@ DEMO = Demo(
         explain=_explain,
     ),
     train=_train,
+    claim=_claim,
+    summarize=_summarize,
     check=_check,
 )
 

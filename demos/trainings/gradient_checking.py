@@ -14,7 +14,7 @@ import math
 
 import torch
 
-from demos.trainings.base import Demo, DemoResult, Param, Prediction, panel, seed_param, significant
+from demos.trainings.base import Demo, DemoResult, Param, Prediction, panel, pm, seed_param, significant
 
 SWEEP_EPS = [10 ** (-k / 5) for k in range(21)]  # 1 down to 1e-4, five points per decade
 N_IN, N_HIDDEN, N_CLASSES, BATCH = 4, 5, 3, 8
@@ -135,8 +135,8 @@ def _train(params, device, progress) -> DemoResult:
     series = {
         "eps_sweep": panel(
             f"Error of the finite-difference derivative of x^3 at x = {x0:g}",
-            "log10(eps)",
-            "|estimate - 3x^2|",
+            "log10(eps) (decades)",
+            "|estimate - 3x^2| (absolute error)",
             [
                 {"label": "one-sided (f(x+eps) - f(x)) / eps: O(eps)", "x": log_eps, "y": significant(sweep_one)},
                 {
@@ -149,8 +149,8 @@ def _train(params, device, progress) -> DemoResult:
         ),
         "network_check": panel(
             "Per-parameter |analytic - numerical| gradient on a small float64 network",
-            "parameter index",
-            "absolute difference",
+            "parameter (index in the flat vector)",
+            "|analytic - numerical| (nats per unit)",
             [
                 {"label": "autograd", "x": list(range(N_PARAMS)), "y": abs_differences(g_autograd, g_num)},
                 {
@@ -162,7 +162,7 @@ def _train(params, device, progress) -> DemoResult:
             log_y=True,
         ),
     }
-    return DemoResult(metrics, series, _summary(metrics))
+    return DemoResult(metrics, series)
 
 
 def _verdict(rel: float) -> str:
@@ -175,7 +175,27 @@ def _verdict(rel: float) -> str:
     return "a bug (above 1e-3)"
 
 
-def _summary(m) -> str:
+def _claim(m) -> tuple[bool, str]:
+    """The two-sided error is over 30x smaller and falls like eps^2 (slope near 2, the one-sided near 1); the
+    gradient check passes autograd and flags the buggy backward pass."""
+    holds = (
+        _ratio_bucket(m) == "hundreds"
+        and abs(m["one_sided_error_slope"] - 1) < 0.2
+        and abs(m["two_sided_error_slope"] - 2) < 0.2
+        and m["relative_error_autograd"] < 1e-7
+        and m["relative_error_buggy_backward"] > 1e-3
+    )
+    ratio = m["error_ratio_one_to_two"]
+    return holds, (
+        f"the two-sided error was {'infinitely' if ratio is None else f'{ratio:.3g} times'} smaller than the "
+        f"one-sided one, with log-log slopes {m['one_sided_error_slope']:.2f} and {m['two_sided_error_slope']:.2f} "
+        f"(1 and 2 expected); on the network the relative error was {pm(m, 'relative_error_autograd', '.2g')} for "
+        f"autograd (below 1e-7: correct) and {pm(m, 'relative_error_buggy_backward', '.2g')} for the buggy backward "
+        "pass (above 1e-3: a bug)."
+    )
+
+
+def _summary(m, params=None) -> str:
     ratio = m["error_ratio_one_to_two"]
     if ratio is None:
         comparison = "the two-sided estimate is exact here"
@@ -230,6 +250,8 @@ DEMO = Demo(
         explain=_explain,
     ),
     train=_train,
+    claim=_claim,
+    summarize=_summary,
 )
 
 if __name__ == "__main__":

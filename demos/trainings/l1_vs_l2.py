@@ -9,7 +9,7 @@ around zero without landing on it.
 
 import torch
 
-from demos.trainings.base import Demo, DemoResult, Param, Prediction, panel, seed_param, thin, to_list
+from demos.trainings.base import Demo, DemoResult, Param, Prediction, panel, pm, seed_param, thin, to_list
 
 METHODS = ("l1", "l2", "l1_subgradient", "none")
 HISTOGRAM_BINS = 41  # odd, so one bin is centred on zero
@@ -84,7 +84,7 @@ def _train(params, device, progress):
         metrics[f"irrelevant_mean_abs_{method}"] = round(float(irrelevant.mean()), 6) if len(irrelevant) else 0.0
     metrics["true_l1_norm"] = round(float(w_true.abs().sum()), 6)
     metrics["step_size"] = round(float(lr), 6)
-    return DemoResult(metrics, _series(weights, zeros_over_time, to_list(w_true)), _summary(metrics, params))
+    return DemoResult(metrics, _series(weights, zeros_over_time, to_list(w_true)))
 
 
 def _series(weights, zeros_over_time, w_true):
@@ -100,17 +100,18 @@ def _series(weights, zeros_over_time, w_true):
     return {
         "weight_histogram": panel(
             "Histogram of the fitted weights",
-            "weight value",
-            "number of weights",
+            "weight value (unitless)",
+            "number of weights (count)",
             [
                 {"label": label, "x": centers, "y": histogram(weights[m])}
                 for m, label in (("l1", "L1 (ISTA)"), ("l2", "L2"))
             ],
+            aggregate="first",
         ),
         "weights": panel(
             "Weight of every feature (the first few are the informative ones)",
-            "feature",
-            "weight",
+            "feature (index)",
+            "weight (unitless)",
             [{"label": "true", "x": features, "y": w_true}]
             + [
                 {"label": label, "x": features, "y": weights[m]}
@@ -121,11 +122,12 @@ def _series(weights, zeros_over_time, w_true):
                     ("none", "no penalty"),
                 )
             ],
+            aggregate="first",
         ),
         "zeros_over_time": panel(
             "Number of weights exactly equal to zero",
-            "step",
-            "exact zeros",
+            "step (gradient steps)",
+            "exact zeros (count of weights)",
             [
                 {"label": label, **thin(zeros_over_time[m], steps)}
                 for m, label in (("l1", "L1 (ISTA)"), ("l2", "L2"), ("l1_subgradient", "L1 (subgradient)"))
@@ -153,6 +155,22 @@ def _summary(m, params):
         f"size, so it never quite gets there. "
         f"Plain subgradient descent on the same L1 loss ended with {m['zero_weights_l1_subgradient']} exact zeros: "
         f"its fixed step lambda*sign(w) jumps back and forth across zero instead of stopping on it."
+    )
+
+
+def _claim(m):
+    """L1 sets many weights to exactly zero but keeps every informative one; L2 and the L1 subgradient set none."""
+    holds = (
+        _answer(m) == "l1"
+        and m["informative_kept_l1"] == m["n_informative"]
+        and m["zero_weights_l2"] == 0
+        and m["zero_weights_l1_subgradient"] == 0
+    )
+    return holds, (
+        f"L1 (ISTA) left {pm(m, 'zero_weights_l1', '.3g')} of {m['n_features']} weights at exactly zero while keeping "
+        f"{pm(m, 'informative_kept_l1', '.3g')} of the {m['n_informative']} informative ones; L2 left "
+        f"{pm(m, 'zero_weights_l2', '.3g')} and L1 by plain subgradient descent "
+        f"{pm(m, 'zero_weights_l1_subgradient', '.3g')}."
     )
 
 
@@ -192,6 +210,8 @@ DEMO = Demo(
         ),
     ),
     train=_train,
+    claim=_claim,
+    summarize=_summary,
     check=_check,
 )
 

@@ -24,6 +24,7 @@ from demos.trainings.base import (
     cap_losses,
     downsample,
     panel,
+    pm,
     seed_param,
     significant,
 )
@@ -154,16 +155,22 @@ def _train(params, device, progress) -> DemoResult:
         progress((i + 1) / len(schedules), f"trained with the {name} schedule")
 
     series = {
-        "learning_rates": panel("Learning rate per mini-batch step", "step", "alpha", lr_lines, log_y=True),
+        "learning_rates": panel(
+            "Learning rate per mini-batch step",
+            "step (mini-batch updates)",
+            "learning rate alpha (per update)",
+            lr_lines,
+            log_y=True,
+        ),
         "excess_loss": panel(
             "Training loss above the least-squares optimum, after each epoch",
-            "epoch",
-            "loss - best possible loss",
+            "epoch (passes over the data)",
+            "excess loss (squared target units)",
             loss_lines,
             log_y=True,
         ),
     }
-    return DemoResult(metrics, series, _summary(metrics, params))
+    return DemoResult(metrics, series)
 
 
 def _summary(m, params) -> str:
@@ -198,6 +205,23 @@ def _lowest_loss(m) -> str:
     return min(SCHEDULES, key=lambda name: m[f"final_excess_loss_{name}"])
 
 
+DECAYING = ("exponential", "step", "warmup_cosine")
+
+
+def _claim(m) -> tuple[bool, str]:
+    """Warmup + cosine ends lowest, and the decaying schedules end at less than a fifth of the constant rate's loss."""
+    constant = m["final_excess_loss_constant"]
+    holds = _lowest_loss(m) == "warmup_cosine" and all(
+        m[f"final_excess_loss_{name}"] < 0.2 * constant for name in DECAYING
+    )
+    decayed = ", ".join(f"{CHOICE_LABELS[n]} {pm(m, f'final_excess_loss_{n}', '.2g')}" for n in DECAYING)
+    return holds, (
+        f"warmup then cosine ended lowest, and the decaying schedules ({decayed}) ended at less than a fifth of the "
+        f"constant rate's excess loss ({pm(m, 'final_excess_loss_constant', '.2g')}): a small late learning rate "
+        "averages out the mini-batch noise."
+    )
+
+
 def _explain(m) -> str:
     losses = ", ".join(f"{name} {m[f'final_excess_loss_{name}']:.2g}" for name in SCHEDULES)
     return (
@@ -230,6 +254,8 @@ DEMO = Demo(
         explain=_explain,
     ),
     train=_train,
+    claim=_claim,
+    summarize=_summary,
 )
 
 if __name__ == "__main__":

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import torch
 
-from demos.trainings.base import Demo, DemoResult, Param, Prediction, panel, seed_param, to_list
+from demos.trainings.base import Demo, DemoResult, Param, Prediction, panel, pm, seed_param, to_list
 
 CANVAS = 100.0
 SWEEP = [round(0.05 * i, 2) for i in range(1, 20)]
+RAISE = 0.3  # the prediction compares NMS at the run's IoU threshold with NMS at a threshold this much higher
 
 
 def iou_matrix(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
@@ -78,6 +79,8 @@ def _train(params, device, progress):
     steps = greedy_nms(iou, host_scores, params["iou_threshold"], params["score_threshold"])
     progress(0.6, "sweeping the IoU threshold")
     sweep = [len(greedy_nms(iou, host_scores, t, params["score_threshold"])) for t in SWEEP]
+    higher = higher_threshold(params)
+    kept_higher = len(greedy_nms(iou, host_scores, higher, params["score_threshold"]))
 
     kept = [best for best, _ in steps]
     suppressed = {j: (best, value) for best, group in steps for j, value in group}
@@ -89,6 +92,9 @@ def _train(params, device, progress):
         "num_objects": len(objects),
         "num_below_score_threshold": int((host_scores < params["score_threshold"]).sum()),
         "num_kept": len(kept),
+        "iou_threshold": params["iou_threshold"],
+        "higher_iou_threshold": higher,
+        "num_kept_higher_threshold": kept_higher,
         "num_suppressed": len(suppressed),
         "objects_found": len(found),
         "duplicates_left": sum(max(count - 1, 0) for count in per_object),
@@ -108,21 +114,26 @@ def _train(params, device, progress):
     series = {
         "boxes": panel(
             f"Boxes after NMS (IoU threshold {params['iou_threshold']}, score threshold {params['score_threshold']})",
-            "x",
-            "y",
+            "x (pixels)",
+            "y (pixels)",
             [_box_line(i, boxes, host_scores, kept, suppressed) for i in range(len(boxes))],
+            aggregate="first",
         ),
         "threshold_sweep": panel(
-            "Boxes kept vs IoU threshold",
-            "IoU threshold",
-            "boxes kept",
+            "Boxes kept vs IoU threshold (higher threshold: less suppression)",
+            "IoU threshold (overlap above which a box is suppressed)",
+            "boxes kept (count)",
             [
                 {"label": "boxes kept", "x": SWEEP, "y": [float(n) for n in sweep]},
                 {"label": "objects", "x": SWEEP, "y": [float(len(objects))] * len(SWEEP)},
             ],
         ),
     }
-    return DemoResult(m, series, _summary(m, params))
+    return DemoResult(m, series)
+
+
+def higher_threshold(params: dict) -> float:
+    return round(min(params["iou_threshold"] + RAISE, 0.95), 2)
 
 
 def _two_best(scores: torch.Tensor, owner: list[int]) -> tuple[int, int]:
@@ -172,18 +183,36 @@ def _summary(m: dict, params: dict) -> str:
     return text
 
 
-def _count_bin(metrics: dict) -> str:
-    kept, objects = metrics["num_kept"], metrics["num_objects"]
-    return "fewer" if kept < objects else "equal" if kept == objects else "more"
+def _higher_bin(metrics: dict) -> str:
+    at_run, higher = metrics["num_kept"], metrics["num_kept_higher_threshold"]
+    return "fewer" if higher < at_run else "same" if higher == at_run else "more"
+
+
+def _claim(metrics: dict) -> tuple[bool, str]:
+    """A higher IoU threshold keeps more boxes; no two kept boxes overlap above the threshold; every object found."""
+    m = metrics
+    holds = (
+        _higher_bin(m) == "more"
+        and m["max_iou_between_kept"] <= m["iou_threshold"]
+        and m["objects_found"] == m["num_objects"]
+    )
+    return holds, (
+        f"raising the IoU threshold to {m['higher_iou_threshold']:g} kept {pm(m, 'num_kept_higher_threshold', '.3g')} "
+        f"boxes instead of {pm(m, 'num_kept', '.3g')}: a higher threshold suppresses less, so more duplicates "
+        f"survive. At the run's threshold no two kept boxes overlapped above it (largest IoU "
+        f"{pm(m, 'max_iou_between_kept', '.2f')}), and the kept boxes found {pm(m, 'objects_found', '.3g')} of the "
+        f"{m['num_objects']} objects."
+    )
 
 
 def _explain(metrics: dict) -> str:
     return (
-        f"NMS kept {metrics['num_kept']} boxes for {metrics['num_objects']} objects "
-        f"({metrics['duplicates_left']} duplicates and {metrics['clutter_kept']} clutter boxes left, "
-        f"{metrics['objects_found']} objects found). Each step keeps the best remaining box and removes the boxes "
-        "that overlap it by more than the IoU threshold: a high threshold lets loosely aligned duplicates survive, a "
-        "low one can remove a neighbouring object's box."
+        f"At the run's IoU threshold NMS kept {metrics['num_kept']:.3g} boxes ({metrics['duplicates_left']:.3g} "
+        f"duplicates and {metrics['clutter_kept']:.3g} clutter boxes among them) for {metrics['num_objects']} objects; "
+        f"at {metrics['higher_iou_threshold']:g} it kept {metrics['num_kept_higher_threshold']:.3g}. Each step keeps "
+        "the best remaining box and removes the boxes that overlap it by MORE than the threshold: the higher the "
+        "threshold, the fewer boxes count as duplicates, so more survive. A low threshold can instead remove a "
+        "neighbouring object's box."
     )
 
 
@@ -202,16 +231,19 @@ DEMO = Demo(
         seed_param(),
     ),
     prediction=Prediction(
-        question="After NMS, how does the number of kept boxes compare with the number of objects?",
+        question=f"NMS runs at your IoU threshold (0.5 by default) and again at a threshold {RAISE} higher. "
+        "How many boxes does the higher threshold keep?",
         choices={
-            "fewer": "Fewer boxes than objects",
-            "equal": "Exactly one box per object",
-            "more": "More boxes than objects",
+            "fewer": "Fewer boxes",
+            "same": "The same number",
+            "more": "More boxes",
         },
-        answer=_count_bin,
+        answer=_higher_bin,
         explain=_explain,
     ),
     train=_train,
+    claim=_claim,
+    summarize=_summary,
 )
 
 if __name__ == "__main__":

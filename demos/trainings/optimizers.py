@@ -21,6 +21,7 @@ from demos.trainings.base import (
     cap_losses,
     downsample,
     panel,
+    pm,
     seed_param,
     significant,
     teacher_classification,
@@ -33,11 +34,27 @@ MINIMUM = (1.0, 1.0)
 CAP = 1e6  # diverged losses are plotted at this value, diverged paths are clipped to +-PATH_BOX
 PATH_BOX = 5.0
 INPUT_DIM, HIDDEN, NUM_CLASSES, NUM_SAMPLES = 16, 64, 4, 256
+GRID_X, GRID_Y = (-2.0, 1.75), (-0.5, 3.5)  # the contour grid: covers the start, the floor and the minimum
+CONTOUR_LEVELS = [0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10]
 
 
 def valley(p: torch.Tensor) -> torch.Tensor:
     x, y = p[0], p[1]
     return (y - x**2) ** 2 + 0.1 * (1 - x) ** 2
+
+
+def valley_grid(points: int = 61) -> dict:
+    """f on a points x points grid (z[i][j] at x[j], y[i]), for the contour lines under the paths."""
+    xs = torch.linspace(*GRID_X, points, dtype=torch.float64)
+    ys = torch.linspace(*GRID_Y, points, dtype=torch.float64)
+    z = valley(torch.stack(torch.meshgrid(xs, ys, indexing="xy")))
+    return {
+        "x": significant(xs, 4),
+        "y": significant(ys, 4),
+        "z": [significant(row, 4) for row in z],
+        "levels": CONTOUR_LEVELS,
+        "label": "contours of f",
+    }
 
 
 def make_optimizer(name: str, parameters, params) -> torch.optim.Optimizer:
@@ -114,16 +131,28 @@ def _train(params, device, progress) -> DemoResult:
         net_lines.append({"label": label, "x": [j + 1 for j in net_idx], "y": net_y})
         progress((i + 1) / len(OPTIMIZERS), f"ran {LABELS[name]}")
 
+    path_lines.append({"label": "start (-1.5, 2)", "x": [START[0]], "y": [START[1]]})
+    path_lines.append({"label": "minimum (1, 1)", "x": [MINIMUM[0]], "y": [MINIMUM[1]]})
     series = {
         "paths_2d": panel(
-            "Paths on f(x, y) = (y - x^2)^2 + 0.1 (1 - x)^2 from (-1.5, 2) to the minimum (1, 1)", "x", "y", path_lines
+            "Paths on f(x, y) = (y - x^2)^2 + 0.1 (1 - x)^2: a curved valley with its floor along y = x^2",
+            "x (first parameter)",
+            "y (second parameter)",
+            path_lines,
+            contour=valley_grid(),
         ),
-        "loss_2d": panel("f(x, y) along each path", "step", "f(x, y)", valley_lines, log_y=True),
+        "loss_2d": panel(
+            "f(x, y) along each path", "step (optimizer updates)", "f(x, y) (dimensionless)", valley_lines, log_y=True
+        ),
         "loss_net": panel(
-            "Training loss of a small tanh MLP (full batch)", "step", "cross-entropy", net_lines, log_y=True
+            "Training loss of a small tanh MLP (full batch)",
+            "step (full-batch updates)",
+            "cross-entropy (nats)",
+            net_lines,
+            log_y=True,
         ),
     }
-    return DemoResult(metrics, series, _summary(metrics, params))
+    return DemoResult(metrics, series)
 
 
 def _ranking(m, prefix: str) -> list[str]:
@@ -132,7 +161,7 @@ def _ranking(m, prefix: str) -> list[str]:
 
 def _summary(m, params) -> str:
     on_2d = ", ".join(f"{LABELS[n]} {m[f'final_loss_2d_{n}']:.2g}" for n in _ranking(m, "final_loss_2d_"))
-    on_net = ", ".join(f"{LABELS[n]} {m[f'final_loss_net_{n}']:.3g}" for n in _ranking(m, "final_loss_net_"))
+    on_net = ", ".join(f"{LABELS[n]} {pm(m, f'final_loss_net_{n}')}" for n in _ranking(m, "final_loss_net_"))
     diverged = [LABELS[n] for n in OPTIMIZERS if m[f"diverged_2d_{n}"]]
     if m["diverged_2d_sgd"]:
         verdict = "plain SGD diverged: with steep walls a step size only a little too large overshoots and blows up"
@@ -146,13 +175,25 @@ def _summary(m, params) -> str:
     diverged_note = f" Diverged on the valley (learning rate too large): {', '.join(diverged)}." if diverged else ""
     return (
         f"After {params['steps_2d']} steps on the valley, the final f(x, y) was (best first): {on_2d}; {verdict}."
-        f"{diverged_note} On the network after {params['steps_net']} full-batch steps with the same learning rates, "
-        f"the training loss was (best first): {on_net}."
+        f"{diverged_note} The valley has no randomness, so its paths are the same for every seed. On the network "
+        f"after {params['steps_net']} full-batch steps with the same learning rates, the training loss was (best "
+        f"first): {on_net}."
     )
 
 
 def _lowest_2d(m) -> str:
     return _ranking(m, "final_loss_2d_")[0]
+
+
+def _claim(m) -> tuple[bool, str]:
+    """On the valley, momentum ends lowest, and momentum and Adam both end over 100x below plain SGD."""
+    ahead = all(m[f"final_loss_2d_{n}"] < 0.01 * m["final_loss_2d_sgd"] for n in ("momentum", "adam"))
+    holds = ahead and not m["diverged_2d_sgd"] and _lowest_2d(m) == "momentum"
+    return holds, (
+        f"on the valley momentum ended lowest (f = {m['final_loss_2d_momentum']:.2g}) and Adam reached "
+        f"{m['final_loss_2d_adam']:.2g}, both over 100x below plain SGD ({m['final_loss_2d_sgd']:.2g}, still "
+        f"{m['distance_to_minimum_sgd']:.2g} from the minimum)."
+    )
 
 
 def _explain(m) -> str:
@@ -191,6 +232,8 @@ DEMO = Demo(
         explain=_explain,
     ),
     train=_train,
+    claim=_claim,
+    summarize=_summary,
 )
 
 if __name__ == "__main__":

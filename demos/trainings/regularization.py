@@ -11,12 +11,13 @@ import math
 import torch
 from torch import nn
 
-from demos.trainings.base import Demo, DemoResult, Param, Prediction, cap_losses, panel, seed_param, to_list
+from demos.trainings.base import Demo, DemoResult, Param, Prediction, cap_losses, panel, pm, seed_param, to_list
 
 TRAINED_VARIANTS = ("none", "l2", "dropout", "augmentation")
 VARIANTS = (*TRAINED_VARIANTS, "early_stopping")
 N_VALIDATION = 1000
 N_EVALS = 100
+STEP = "step (full-batch Adam updates)"
 
 
 def make_moons(n, noise, generator):
@@ -111,7 +112,7 @@ def _train(params, device, progress):
     metrics["early_stopping_step"] = eval_steps[best]
     metrics["n_parameters"] = sum(v.numel() for v in init_state.values())
     metrics["n_train"] = params["n_train"]
-    return DemoResult(metrics, _series(histories, eval_steps, eval_steps[best]), _summary(metrics))
+    return DemoResult(metrics, _series(histories, eval_steps, eval_steps[best]))
 
 
 def _series(histories, eval_steps, best_step):
@@ -127,9 +128,11 @@ def _series(histories, eval_steps, best_step):
             low, high = min(val_loss + train_loss), max(val_loss + train_loss)
             lines.append({"label": "early stopping point", "x": [float(best_step)] * 2, "y": [low, high]})
         title = "No regularization (and where early stopping stops)" if variant == "none" else f"With {variant}"
-        series[f"loss_{variant}"] = panel(title, "step", "cross-entropy", lines, log_y=True)
+        series[f"loss_{variant}"] = panel(title, STEP, "cross-entropy (nats)", lines, log_y=True, share_y="loss")
     accuracy_lines = [{"label": v, "x": steps, "y": histories[v][3]} for v in TRAINED_VARIANTS]
-    series["val_accuracy"] = panel("Validation accuracy", "step", "accuracy", accuracy_lines)
+    series["val_accuracy"] = panel(
+        f"Validation accuracy ({N_VALIDATION} points)", STEP, "validation accuracy (fraction correct)", accuracy_lines
+    )
     return series
 
 
@@ -137,7 +140,19 @@ def _largest_gap(m):
     return max(VARIANTS, key=lambda v: m[f"loss_gap_{v}"])
 
 
-def _summary(m):
+def _claim(m):
+    """The unregularized network has the largest generalization gap, and every regularizer lowers the validation
+    loss."""
+    lowered = all(m[f"val_loss_{v}"] < m["val_loss_none"] for v in VARIANTS[1:])
+    gaps = ", ".join(f"{v.replace('_', ' ')} {pm(m, f'loss_gap_{v}', '.3f')}" for v in VARIANTS[1:])
+    return _largest_gap(m) == "none" and lowered, (
+        f"without regularization the gap between validation and training loss was the largest "
+        f"({pm(m, 'loss_gap_none', '.3f')}; with {gaps}), and every regularizer ended with a lower validation loss "
+        f"than the plain network's {pm(m, 'val_loss_none', '.3f')}."
+    )
+
+
+def _summary(m, params=None):
     gaps = ", ".join(f"{v.replace('_', ' ')} {m[f'loss_gap_{v}']:.3f}" for v in VARIANTS)
     text = (
         f"With {m['n_parameters']} parameters and only {m['n_train']} noisy training points, the unregularized MLP "
@@ -192,6 +207,8 @@ DEMO = Demo(
         ),
     ),
     train=_train,
+    claim=_claim,
+    summarize=_summary,
 )
 
 if __name__ == "__main__":

@@ -17,9 +17,11 @@ from demos.trainings.base import (
     Prediction,
     cap_losses,
     panel,
+    pm,
     seed_param,
     significant,
     smooth,
+    tail_mean,
     teacher_classification,
     to_list,
 )
@@ -27,6 +29,7 @@ from demos.trainings.base import (
 N_FEATURES, N_CLASSES = 20, 5
 N_TRAIN, N_TEST = 2000, 1000
 N_EVALS = 30
+FINAL_EVALS = 3  # final loss and accuracy: the mean of the last 3 evaluations
 
 
 class DeepMLP(nn.Module):
@@ -115,8 +118,7 @@ def _train(params, device, progress):
         loss, acc = to_list(evals[:, 0]), to_list(evals[:, 1])
         grad_norms = cap_losses(grad_norms, 1e9).clamp(min=1e-30)
         metrics[f"initial_train_loss_{name}"] = loss[0]
-        metrics[f"final_train_loss_{name}"] = loss[-1]
-        metrics[f"final_test_acc_{name}"] = acc[-1]
+        metrics[f"final_train_loss_{name}"], metrics[f"final_test_acc_{name}"] = to_list(tail_mean(evals, FINAL_EVALS))
         metrics[f"first_layer_grad_norm_init_{name}"] = significant(init_norms[name][:1])[0]
         metrics[f"first_layer_grad_norm_mean_{name}"] = significant(grad_norms.mean().reshape(1))[0]
         series_lines["loss"].append({"label": name, "x": eval_steps, "y": loss})
@@ -127,20 +129,23 @@ def _train(params, device, progress):
     metrics["linear_layers_deep"] = 2 * blocks + 2
     metrics["chance_accuracy"] = round(1 / N_CLASSES, 6)
     layer_index = [float(i) for i in range(2 * blocks + 2)]
+    step = "step (SGD updates)"
     series = {
-        "train_loss": panel("Training loss", "step", "cross-entropy", series_lines["loss"]),
-        "test_accuracy": panel("Test accuracy", "step", "accuracy", series_lines["acc"]),
+        "train_loss": panel("Training loss (full training set)", step, "cross-entropy (nats)", series_lines["loss"]),
+        "test_accuracy": panel(
+            f"Test accuracy ({N_TEST} examples)", step, "test accuracy (fraction correct)", series_lines["acc"]
+        ),
         "first_layer_grad_norm": panel(
             "Gradient norm of the first layer's weights during training",
-            "step",
-            "||dL/dW1||",
+            step,
+            "||dL/dW1|| (nats per unit weight)",
             series_lines["grad"],
             log_y=True,
         ),
         "grad_norm_per_layer": panel(
-            "Gradient norm per layer at initialization (layer 0 = input)",
-            "linear layer",
-            "||dL/dW||",
+            "Gradient norm per layer at initialization",
+            "linear layer (index, 0 = the input layer)",
+            "||dL/dW|| (nats per unit weight)",
             [
                 {"label": name, "x": layer_index, "y": significant(init_norms[name].clamp(min=1e-30))}
                 for name in ("plain", "residual")
@@ -148,11 +153,27 @@ def _train(params, device, progress):
             log_y=True,
         ),
     }
-    return DemoResult(metrics, series, _summary(metrics, params))
+    return DemoResult(metrics, series)
 
 
 def _best(m):
     return min(("plain", "residual"), key=lambda name: m[f"final_train_loss_{name}"])
+
+
+def _claim(m):
+    """The plain stack barely trains (its first layer gets almost no gradient) while the residual one does."""
+    holds = (
+        _best(m) == "residual"
+        and m["final_train_loss_residual"] < 0.8 * m["final_train_loss_plain"]
+        and m["final_train_loss_plain"] > 0.9 * m["initial_train_loss_plain"]
+    )
+    return holds, (
+        f"the plain network's training loss barely moved ({m['initial_train_loss_plain']:.3f} to "
+        f"{pm(m, 'final_train_loss_plain', '.3f')}) while the residual network's fell to "
+        f"{pm(m, 'final_train_loss_residual', '.3f')}; at initialization the plain network's first layer got a "
+        f"gradient of {pm(m, 'first_layer_grad_norm_init_plain', '.2g')} against "
+        f"{pm(m, 'first_layer_grad_norm_init_residual', '.2g')} with skip connections."
+    )
 
 
 def _summary(m, params):
@@ -209,6 +230,8 @@ DEMO = Demo(
         ),
     ),
     train=_train,
+    claim=_claim,
+    summarize=_summary,
 )
 
 if __name__ == "__main__":

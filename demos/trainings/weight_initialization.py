@@ -1,9 +1,11 @@
-"""Weight initialization: activation statistics per layer and training for x0.01, x1, Xavier and He init.
+"""Weight initialization: activation statistics per layer and training for x0.01, x1, LeCun, Xavier and He init.
 
-The same deep MLP and the same data are used with four initializations of W (biases start at 0):
+The same deep MLP and the same data are used with five initializations of W (biases start at 0):
 x0.01 randn (too small: activations shrink toward 0 layer by layer), x1 randn (too large: tanh saturates at
-+-1, ReLU activations explode), Xavier randn * sqrt(1/n) (keeps tanh's activations in range) and He
-randn * sqrt(2/n) (keeps ReLU's activations at the same scale). n is the layer's fan-in.
++-1, ReLU activations explode), LeCun randn * sqrt(1/n_in) (keeps tanh's activations in range; the notes call
+Var(w) = 1/n "Xavier", but that is LeCun's rule), Xavier/Glorot randn * sqrt(2/(n_in + n_out)) (the average of
+the forward and backward conditions; the same as LeCun for square layers) and He randn * sqrt(2/n_in) (keeps
+ReLU's activations at the same scale).
 """
 
 from __future__ import annotations
@@ -22,17 +24,23 @@ from demos.trainings.base import (
     cap_losses,
     downsample,
     panel,
+    pm,
     seed_param,
     significant,
     teacher_classification,
 )
 
-INITS = {
-    "small": ("x0.01 randn", lambda fan_in: 0.01),
-    "standard": ("x1 randn", lambda fan_in: 1.0),
-    "xavier": ("Xavier: randn * sqrt(1/n)", lambda fan_in: math.sqrt(1 / fan_in)),
-    "he": ("He: randn * sqrt(2/n)", lambda fan_in: math.sqrt(2 / fan_in)),
+INITS = {  # name: (label, std of w for a layer with fan_in inputs and fan_out outputs)
+    "small": ("x0.01 randn", lambda fan_in, fan_out: 0.01),
+    "standard": ("x1 randn", lambda fan_in, fan_out: 1.0),
+    "lecun": ("LeCun: randn * sqrt(1/n_in)", lambda fan_in, fan_out: math.sqrt(1 / fan_in)),
+    "xavier": (
+        "Xavier/Glorot: randn * sqrt(2/(n_in + n_out))",
+        lambda fan_in, fan_out: math.sqrt(2 / (fan_in + fan_out)),
+    ),
+    "he": ("He: randn * sqrt(2/n_in)", lambda fan_in, fan_out: math.sqrt(2 / fan_in)),
 }
+SCALED = ("lecun", "xavier", "he")
 ACTIVATIONS = {"tanh": nn.Tanh, "relu": nn.ReLU}
 INPUT_DIM, NUM_CLASSES, NUM_SAMPLES = 16, 4, 256
 LOSS_CAP = 1e3  # a diverged run (inf/nan loss) is plotted at this value
@@ -45,7 +53,7 @@ def make_mlp(init: str, activation: str, depth: int, width: int, generator: torc
     for i, (fan_in, fan_out) in enumerate(itertools.pairwise(sizes)):
         linear = nn.Linear(fan_in, fan_out)
         with torch.no_grad():
-            linear.weight.copy_(torch.randn(fan_out, fan_in, generator=generator) * INITS[init][1](fan_in))
+            linear.weight.copy_(torch.randn(fan_out, fan_in, generator=generator) * INITS[init][1](fan_in, fan_out))
             linear.bias.zero_()
         layers.append(linear)
         if i < depth - 1:
@@ -104,18 +112,21 @@ def _train(params, device, progress) -> DemoResult:
     series = {
         "activation_std": panel(
             f"Std of each hidden layer's {activation} output at init",
-            "hidden layer",
-            "std of activations",
+            "hidden layer (index, 1 = next to the input)",
+            "std of activations (activation units)",
             std_lines,
             log_y=True,
         ),
-        "loss": panel("Training loss", "step", "cross-entropy", loss_lines, log_y=True),
+        "loss": panel("Training loss", "step (full-batch SGD updates)", "cross-entropy (nats)", loss_lines, log_y=True),
     }
     if activation == "tanh":
         series["saturated_fraction"] = panel(
-            "Fraction of saturated tanh units (|a| > 0.99) at init", "hidden layer", "fraction", saturation_lines
+            "Saturated tanh units (|a| > 0.99) at init",
+            "hidden layer (index, 1 = next to the input)",
+            "saturated units (fraction of the layer)",
+            saturation_lines,
         )
-    return DemoResult(metrics, series, _summary(metrics, params))
+    return DemoResult(metrics, series)
 
 
 def _summary(m, params) -> str:
@@ -125,7 +136,7 @@ def _summary(m, params) -> str:
     if params["activation"] == "tanh":
         large = (
             f"x1 saturated the units ({m['saturated_fraction_standard']:.0%} of them at |a| > 0.99, "
-            f"vs {m['saturated_fraction_xavier']:.0%} with Xavier)"
+            f"vs {m['saturated_fraction_lecun']:.0%} with LeCun)"
         )
     else:
         large = f"x1 blew them up to a std of {last['standard']:.3g}"
@@ -135,16 +146,37 @@ def _summary(m, params) -> str:
     )
     return (
         f"In a {params['depth']}-layer {params['activation']} MLP, the last hidden layer's activation std at init was "
-        f"{last['small']:.3g} with x0.01, {last['standard']:.3g} with x1, {last['xavier']:.3g} with Xavier and "
-        f"{last['he']:.3g} with He: x0.01 let the signal collapse toward 0 and {large}. After {params['steps']} SGD "
-        f"steps at lr {params['lr']:g}, the training loss was {losses['small']:.3g} (x0.01), {losses['standard']:.3g} "
-        f"(x1), {losses['xavier']:.3g} (Xavier) and {losses['he']:.3g} (He); {INITS[best][0]} trained best."
+        f"{last['small']:.3g} with x0.01, {last['standard']:.3g} with x1, {last['lecun']:.3g} with LeCun, "
+        f"{last['xavier']:.3g} with Xavier/Glorot and {last['he']:.3g} with He: x0.01 let the signal collapse toward 0 "
+        f"and {large}. After {params['steps']} SGD steps at lr {params['lr']:g}, the training loss was "
+        f"{losses['small']:.3g} (x0.01), {losses['standard']:.3g} (x1), {losses['lecun']:.3g} (LeCun), "
+        f"{losses['xavier']:.3g} (Xavier/Glorot) and {losses['he']:.3g} (He); {INITS[best][0]} trained best. "
+        "LeCun and Xavier/Glorot nearly coincide: for square hidden layers (n_in = n_out) they are the same rule."
         f"{diverged_note}"
     )
 
 
 def _lowest_loss(m) -> str:
     return min(INITS, key=lambda init: m[f"final_loss_{init}"])
+
+
+def _claim(m) -> tuple[bool, str]:
+    """x0.01 collapses the signal and stays stuck, x1 trains worse than any scaled init, and He ends lowest."""
+    collapsed = m["last_layer_activation_std_small"] < 1e-3 * m["first_layer_activation_std_small"]
+    worst_scaled = max(m[f"final_loss_{init}"] for init in SCALED)
+    holds = (
+        collapsed
+        and m["final_loss_small"] > 2 * worst_scaled
+        and m["final_loss_standard"] > 2 * worst_scaled
+        and _lowest_loss(m) == "he"
+    )
+    return holds, (
+        f"x0.01 shrank the activations from std {pm(m, 'first_layer_activation_std_small', '.2g')} in the first "
+        f"hidden layer to {pm(m, 'last_layer_activation_std_small', '.2g')} in the last, and both x0.01 (loss "
+        f"{pm(m, 'final_loss_small')}) and x1 ({pm(m, 'final_loss_standard')}) ended over twice as high as every "
+        f"fan-in-scaled init (LeCun {pm(m, 'final_loss_lecun')}, Xavier/Glorot {pm(m, 'final_loss_xavier')}, He "
+        f"{pm(m, 'final_loss_he')}); He ended lowest."
+    )
 
 
 def _explain(m) -> str:
@@ -155,16 +187,17 @@ def _explain(m) -> str:
     return (
         f"{parts}. Each layer multiplies the activations' scale by about std(w) * sqrt(n) (times a factor from the "
         "activation): far below 1 the signal and its gradients vanish (x0.01), far above 1 tanh saturates and ReLU "
-        "explodes (x1). Var(w) = 1/n keeps tanh in its unsaturated range with a std that only slowly drifts down; "
-        "Var(w) = 2/n keeps ReLU's scale, since ReLU zeroes about half of its inputs."
+        "explodes (x1). Var(w) = 1/n (LeCun) keeps tanh in its unsaturated range with a std that only slowly drifts "
+        "down; Var(w) = 2/n (He) keeps ReLU's scale, since ReLU zeroes about half of its inputs, and with tanh it "
+        "starts with larger, still mostly unsaturated activations, which train faster here."
     )
 
 
 DEMO = Demo(
     name="weight-initialization",
-    title="Weight initialization: x0.01, x1, Xavier and He",
+    title="Weight initialization: x0.01, x1, LeCun, Xavier/Glorot and He",
     concepts=("weight-initialization",),
-    shows="activation statistics per layer and training for x0.01, x1, Xavier and He init",
+    shows="activation statistics per layer and training for x0.01, x1, LeCun (Var = 1/n), Xavier/Glorot and He init",
     params=(
         Param("activation", "choice", "tanh", "Hidden activation.", choices=tuple(ACTIVATIONS)),
         Param("depth", "int", 10, "Number of linear layers.", 2, 16),
@@ -180,6 +213,8 @@ DEMO = Demo(
         explain=_explain,
     ),
     train=_train,
+    claim=_claim,
+    summarize=_summary,
 )
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ import pytest
 from django.test import override_settings
 from rest_framework.test import APIClient
 
-from demos import services
+from demos import execution
 from demos.catalog import CATALOG
 from demos.models import DemoRun
 
@@ -82,7 +82,7 @@ def test_bad_submissions_are_400_and_store_nothing(api, body, field, code):
 
 def test_run_executes_and_grades_the_prediction(api):
     run_id = submit(api, prediction="relu").json()["id"]
-    services.execute_run(run_id, worker="in-process")
+    execution.execute_run(run_id, worker="in-process")
     body = api.get(f"/api/demo-runs/{run_id}/").json()
     assert body["status"] == "succeeded", body["error"]
     assert body["progress"] == 1.0
@@ -98,16 +98,16 @@ def test_run_executes_and_grades_the_prediction(api):
 
 def test_executing_twice_changes_nothing_the_second_time(api):
     run_id = submit(api).json()["id"]
-    services.execute_run(run_id)
+    execution.execute_run(run_id)
     first = DemoRun.objects.get(pk=run_id)
-    services.execute_run(run_id)
+    execution.execute_run(run_id)
     again = DemoRun.objects.get(pk=run_id)
     assert (again.finished_at, again.metrics, again.status) == (first.finished_at, first.metrics, first.status)
 
 
 def test_identical_submission_is_served_from_cache_unless_fresh(api, other_api):
     original = submit(api).json()["id"]
-    services.execute_run(original)
+    execution.execute_run(original)
     cached = submit(other_api)
     assert cached.status_code == 200
     assert cached.json()["cached"] is True
@@ -148,7 +148,7 @@ def test_cancel_queued_run_then_execution_does_nothing(api):
     run_id = submit(api).json()["id"]
     response = api.post(f"/api/demo-runs/{run_id}/cancel/")
     assert response.json()["status"] == "cancelled"
-    services.execute_run(run_id)
+    execution.execute_run(run_id)
     assert DemoRun.objects.get(pk=run_id).status == "cancelled"
     again = api.post(f"/api/demo-runs/{run_id}/cancel/")
     assert again.status_code == 409
@@ -158,7 +158,7 @@ def test_cancel_queued_run_then_execution_does_nothing(api):
 def test_plot_svg_has_axes_and_legend(api):
     run_id = submit(api).json()["id"]
     assert api.get(f"/api/demo-runs/{run_id}/plot.svg").json()["code"] == "no_result_yet"
-    services.execute_run(run_id)
+    execution.execute_run(run_id)
     response = api.get(f"/api/demo-runs/{run_id}/plot.svg")
     assert response.status_code == 200
     assert response["Content-Type"] == "image/svg+xml"
@@ -199,7 +199,7 @@ def test_failing_run_records_the_error(api, monkeypatch):
         raise RuntimeError("CUDA out of memory (simulated)")
 
     monkeypatch.setattr(type(demo), "run", lambda self, *a, **k: explode(*a, **k))
-    services.execute_run(run_id)
+    execution.execute_run(run_id)
     body = api.get(f"/api/demo-runs/{run_id}/").json()
     assert body["status"] == "failed"
     assert body["error"] == "RuntimeError: CUDA out of memory (simulated)"

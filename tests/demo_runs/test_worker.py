@@ -3,7 +3,7 @@
 import pytest
 
 from demos.models import DemoRun
-from tests.services import wait_for
+from tests.processes import wait_for
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.services]
 QUICK = {"steps": 20, "depth": 4, "width": 8}

@@ -1,6 +1,6 @@
 import pytest
 
-from demos.trainings.activation_gradients import ACTIVATIONS, DEMO
+from demos.trainings.activation_gradients import ACTIVATIONS, DEMO, LABELS, make_mlp
 from demos.trainings.base import ParamError
 
 SMALL = {"depth": 8, "width": 32, "steps": 60, "seed": 0}
@@ -35,8 +35,25 @@ def test_sigmoid_barely_trains_while_the_others_do(small_run):
 
 def test_series_cover_every_layer_and_activation(small_run):
     lines = small_run.series["grad_first_step"]["lines"]
-    assert [line["label"] for line in lines] == list(ACTIVATIONS)
+    assert [line["label"] for line in lines] == [LABELS[a] for a in ACTIVATIONS]
     assert all(len(line["y"]) == SMALL["depth"] for line in lines)
+
+
+@pytest.mark.parametrize(
+    ("init", "variance"),
+    [
+        ("he", lambda n_in, n_out: 2 / n_in),
+        ("lecun", lambda n_in, n_out: 1 / n_in),
+        ("xavier", lambda n_in, n_out: 2 / (n_in + n_out)),
+    ],
+)
+def test_init_schemes_have_their_textbook_variance(init, variance):
+    import torch
+
+    model = make_mlp("relu", depth=3, width=512, init=init, generator=torch.Generator().manual_seed(0))
+    for layer in (m for m in model if isinstance(m, torch.nn.Linear)):
+        n_out, n_in = layer.weight.shape
+        assert float(layer.weight.detach().var()) == pytest.approx(variance(n_in, n_out), rel=0.1)
 
 
 def test_deterministic():

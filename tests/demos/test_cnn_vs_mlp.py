@@ -29,6 +29,21 @@ def test_deterministic(monkeypatch):
     assert first.series == second.series
 
 
+def test_the_shuffled_mlp_is_the_normal_mlp_with_relabelled_inputs(monkeypatch):
+    """Its first layer's columns follow the pixels, so both compute the same function up to rounding."""
+    monkeypatch.setitem(cnn_vs_mlp.PRESETS, "quick", TINY)
+    m = cnn_vs_mlp.DEMO.run({"seed": 1}).metrics
+    assert abs(m["test_accuracy_mlp_shuffled"] - m["test_accuracy_mlp"]) < 0.01
+    assert abs(m["train_accuracy_mlp_shuffled"] - m["train_accuracy_mlp"]) < 0.01
+
+
+def test_full_preset_limits_the_seeds():
+    assert cnn_vs_mlp.DEMO.validate({"preset": "full", "seeds": 3})["seeds"] == 3
+    with pytest.raises(ParamError) as error:
+        cnn_vs_mlp.DEMO.validate({"preset": "full", "seeds": 4})
+    assert "seeds" in error.value.errors
+
+
 def test_prediction_follows_the_metrics():
     answer = cnn_vs_mlp.DEMO.prediction.answer
     base = {"test_accuracy_cnn": 0.8, "test_accuracy_mlp": 0.6, "test_accuracy_cnn_shuffled": 0.5}

@@ -75,11 +75,18 @@ def test_deterministic():
 def test_prediction_follows_the_metrics():
     for seed in range(4):
         m = DEMO.run({"seed": seed}).metrics
-        kept, objects = m["num_kept"], m["num_objects"]
-        expected = "fewer" if kept < objects else "equal" if kept == objects else "more"
-        assert DEMO.prediction.answer(m) == expected
-    m = DEMO.run({"iou_threshold": 0.05, "num_objects": 6, "jitter": 0.0}).metrics
-    assert DEMO.prediction.answer(m) == ("fewer" if m["num_kept"] < 6 else "equal" if m["num_kept"] == 6 else "more")
+        sweep = DEMO.run({"seed": seed}).series["threshold_sweep"]["lines"][0]
+        assert m["higher_iou_threshold"] == 0.8
+        assert m["num_kept_higher_threshold"] == sweep["y"][sweep["x"].index(0.8)]
+        at_run, higher = m["num_kept"], m["num_kept_higher_threshold"]
+        expected = "fewer" if higher < at_run else "same" if higher == at_run else "more"
+        assert DEMO.prediction.answer(m) == expected == "more"
+    assert DEMO.prediction.answer({**m, "num_kept_higher_threshold": m["num_kept"]}) == "same"
+    assert DEMO.prediction.answer({**m, "num_kept_higher_threshold": 0}) == "fewer"
+    # one box per object without jitter: no duplicate for a higher threshold to spare
+    m = DEMO.run({"num_objects": 2, "boxes_per_object": 1, "num_clutter": 0, "jitter": 0.0}).metrics
+    assert DEMO.prediction.answer(m) == "same"
+    assert DEMO.run({"iou_threshold": 0.9}).metrics["higher_iou_threshold"] == 0.95  # capped
 
 
 def test_no_box_above_score_threshold():

@@ -21,8 +21,20 @@ def test_momentum_and_adam_beat_sgd_on_the_valley(small_run):
 
 
 def test_paths_start_at_the_same_point(small_run):
-    for line in small_run.series["paths_2d"]["lines"]:
+    paths = [line for line in small_run.series["paths_2d"]["lines"] if "(lr " in line["label"]]
+    assert len(paths) == len(OPTIMIZERS)
+    for line in paths:
         assert (line["x"][0], line["y"][0]) == (-1.5, 2.0)
+
+
+def test_paths_are_drawn_over_the_contours_of_the_valley(small_run):
+    contour = small_run.series["paths_2d"]["contour"]
+    assert len(contour["z"]) == len(contour["y"]) and all(len(row) == len(contour["x"]) for row in contour["z"])
+    # z[i][j] is f at (x[j], y[i]): check it against the formula at a few grid points
+    for i, j in ((0, 0), (10, 40), (60, 60)):
+        x, y = contour["x"][j], contour["y"][i]
+        assert contour["z"][i][j] == pytest.approx((y - x**2) ** 2 + 0.1 * (1 - x) ** 2, rel=1e-3)
+    assert min(contour["x"]) < -1.5 and max(contour["x"]) > 1 and min(contour["y"]) < 1 and max(contour["y"]) > 2
 
 
 def test_network_losses_go_down(small_run):

@@ -24,19 +24,27 @@ def test_small_init_collapses_activations(tanh_run, relu_run):
 
 def test_large_init_saturates_tanh_and_explodes_relu(tanh_run, relu_run):
     assert tanh_run.metrics["saturated_fraction_standard"] > 0.5
+    assert tanh_run.metrics["saturated_fraction_lecun"] < 0.05
     assert tanh_run.metrics["saturated_fraction_xavier"] < 0.05
     assert relu_run.metrics["last_layer_activation_std_standard"] > 1e3
 
 
-def test_xavier_suits_tanh_and_he_suits_relu(tanh_run, relu_run):
+def test_lecun_suits_tanh_and_he_suits_relu(tanh_run, relu_run):
     t, r = tanh_run.metrics, relu_run.metrics
-    assert 0.1 < t["last_layer_activation_std_xavier"] < 1
+    assert 0.1 < t["last_layer_activation_std_lecun"] < 1
     assert 0.5 < r["last_layer_activation_std_he"] / r["first_layer_activation_std_he"] < 2
-    assert r["last_layer_activation_std_xavier"] < 0.2 * r["first_layer_activation_std_xavier"]  # 1/sqrt(2) per layer
+    assert r["last_layer_activation_std_lecun"] < 0.2 * r["first_layer_activation_std_lecun"]  # 1/sqrt(2) per layer
+
+
+def test_init_names_follow_the_papers():
+    """Var(w) = 1/n_in is LeCun's, 2/(n_in + n_out) Glorot and Bengio's (Xavier), 2/n_in He's."""
+    for name, variance in (("lecun", 1 / 64), ("xavier", 2 / (64 + 4)), ("he", 2 / 64)):
+        assert INITS[name][1](64, 4) ** 2 == pytest.approx(variance)
+    assert "LeCun" in INITS["lecun"][0] and "Glorot" in INITS["xavier"][0]
 
 
 def test_training_follows_the_statistics(tanh_run, relu_run):
-    for run, good in ((tanh_run, "xavier"), (relu_run, "he")):
+    for run, good in ((tanh_run, "lecun"), (relu_run, "he")):
         m = run.metrics
         assert m["final_loss_small"] > 1.3  # stuck near ln(4) = 1.386
         assert m[f"final_loss_{good}"] < 0.5 * m["final_loss_small"]

@@ -1,4 +1,4 @@
-"""load_kb: validation, idempotence, updates, removals, and all-or-nothing writes."""
+"""load_kb (curriculum.services.load_curriculum): validation, idempotence, updates, removals, all-or-nothing."""
 
 from pathlib import Path
 
@@ -6,9 +6,9 @@ import pytest
 import yaml
 from django.core.management import CommandError, call_command
 
+from curriculum.services import load_curriculum
 from kb.content import ContentError
 from kb.models import Concept
-from kb.services import load_kb
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +61,7 @@ def base(tmp_path, settings):
 
 
 def test_first_load_creates_everything_and_links(base):
-    report = load_kb(base)
+    report = load_curriculum(base)
     assert sorted(report.created) == ["alpha", "beta", "gamma"]
     gamma = Concept.objects.get(slug="gamma")
     assert list(gamma.prerequisites.values_list("slug", flat=True)) == ["beta"]
@@ -71,10 +71,10 @@ def test_first_load_creates_everything_and_links(base):
 
 
 def test_second_load_changes_nothing(base):
-    load_kb(base)
+    load_curriculum(base)
     before = snapshot()
     stamps = dict(Concept.objects.values_list("slug", "updated_at"))
-    report = load_kb(base)
+    report = load_curriculum(base)
     assert not report.changed
     assert sorted(report.unchanged) == ["alpha", "beta", "gamma"]
     assert snapshot() == before
@@ -82,9 +82,9 @@ def test_second_load_changes_nothing(base):
 
 
 def test_changed_entry_is_updated_and_versioned(base):
-    load_kb(base)
+    load_curriculum(base)
     write(base, concept("beta", summary="A new summary. Still short.", prerequisites=[]))
-    report = load_kb(base)
+    report = load_curriculum(base)
     assert report.updated == ["beta"]
     beta = Concept.objects.get(slug="beta")
     assert beta.summary == "A new summary. Still short."
@@ -94,18 +94,18 @@ def test_changed_entry_is_updated_and_versioned(base):
 
 
 def test_deleted_file_removes_concept(base):
-    load_kb(base)
+    load_curriculum(base)
     (base / "optimizers" / "gamma.yaml").unlink()
-    report = load_kb(base)
+    report = load_curriculum(base)
     assert report.removed == ["gamma"]
     assert not Concept.objects.filter(slug="gamma").exists()
 
 
 def test_dry_run_writes_nothing(base):
-    load_kb(base)
+    load_curriculum(base)
     write(base, concept("delta"))
     before = snapshot()
-    report = load_kb(base, dry_run=True)
+    report = load_curriculum(base, dry_run=True)
     assert report.created == ["delta"]
     assert snapshot() == before
 
@@ -132,16 +132,37 @@ def test_dry_run_writes_nothing(base):
             lambda root: write(root, concept("alpha", prerequisites=["gamma"])),
             "prerequisites: cycle: alpha -> gamma -> beta -> alpha",
         ),
+        (
+            lambda root: write(root, concept("beta", pros=["fast"], zh={"summary": "摘要。", "body": "正文。"})),
+            "beta.yaml: zh.pros: has 0 items; the English pros has 1",
+        ),
+        (
+            lambda root: write(root, concept("beta", zh={"summary": "English only.", "body": "正文。"})),
+            "beta.yaml: zh.summary: is required Chinese text",
+        ),
     ],
-    ids=["yaml", "area", "title_zh", "missing", "source", "unknown-field", "latex", "prerequisite", "related", "cycle"],
+    ids=[
+        "yaml",
+        "area",
+        "title_zh",
+        "missing",
+        "source",
+        "unknown-field",
+        "latex",
+        "prerequisite",
+        "related",
+        "cycle",
+        "zh-list-length",
+        "zh-not-chinese",
+    ],
 )
 def test_bad_content_is_rejected_and_database_is_unchanged(base, mutation, expected):
-    load_kb(base)
+    load_curriculum(base)
     before = snapshot()
     write(base, concept("delta"))  # a valid new file that must not be created either
     mutation(base)
     with pytest.raises(ContentError) as caught:
-        load_kb(base)
+        load_curriculum(base)
     assert expected in str(caught.value)
     assert snapshot() == before
 
@@ -189,11 +210,24 @@ def test_questions_load_with_concepts_and_reload_changes_nothing(base):
         single("alpha-one"),
         {"id": "alpha-two", "type": "parametric", "generator": "iou", "also_concepts": ["beta"]},
     )
-    report = load_kb(base)
+    report = load_curriculum(base)
     assert sorted(report.questions_created) == ["alpha-one", "alpha-two"]
     before = question_snapshot()
-    assert not load_kb(base).changed
+    assert not load_curriculum(base).changed
     assert question_snapshot() == before
+
+
+def test_chinese_versions_are_loaded_with_the_english(base):
+    from kb.models import Concept
+    from quizzes.models import Question
+
+    zh_concept = {"summary": "一个 概念。", "body": "正文 $x$。\n", "formulas": ["一个分数"], "pros": ["快"]}
+    write(base, concept("delta", pros=["fast"], zh=zh_concept))
+    zh_question = {"prompt": "哪个？", "explanation": "因为。", "choices": {"a": {"text": "是"}, "b": {"text": "否"}}}
+    write_questions(base, "delta", single("delta-one", zh=zh_question))
+    load_curriculum(base)
+    assert Concept.objects.get(slug="delta").zh == zh_concept
+    assert Question.objects.get(id="delta-one").zh == zh_question
 
 
 @pytest.mark.parametrize(
@@ -208,15 +242,20 @@ def test_questions_load_with_concepts_and_reload_changes_nothing(base):
         ),
         (single("alpha-bad", also_concepts=["ghost"]), "also_concepts must list known concept slugs"),
         (single("alpha-one"), "id is also used in"),
+        (
+            single("alpha-bad", zh={"prompt": "哪个？", "explanation": "因为。", "choices": {"a": {"text": "是"}}}),
+            "zh.choices must translate exactly the choices a, b",
+        ),
+        ({"id": "alpha-bad", "type": "parametric", "generator": "iou", "zh": {}}, "zh: parametric questions"),
     ],
 )
 def test_bad_question_is_rejected_with_file_and_id_and_nothing_changes(base, question, expected):
     write_questions(base, "alpha", single("alpha-one"))
-    load_kb(base)
+    load_curriculum(base)
     before = (snapshot(), question_snapshot())
     write_questions(base, "beta", single("beta-one"), question)
     with pytest.raises(ContentError) as caught:
-        load_kb(base)
+        load_curriculum(base)
     assert expected in str(caught.value)
     assert "beta.yaml" in str(caught.value)
     assert (snapshot(), question_snapshot()) == before
@@ -226,11 +265,11 @@ def test_removed_question_is_deleted_unless_answered_then_retired(base, django_u
     from quizzes.models import Question, Quiz, QuizItem
 
     write_questions(base, "alpha", single("alpha-one"), single("alpha-two"))
-    load_kb(base)
+    load_curriculum(base)
     quiz = Quiz.objects.create(owner=django_user_model.objects.create_user("u"), mode="random", scope={})
     QuizItem.objects.create(quiz=quiz, question_id="alpha-two", position=0)
     write_questions(base, "alpha", single("alpha-three"))
-    report = load_kb(base)
+    report = load_curriculum(base)
     assert sorted(report.questions_retired) == ["alpha-one", "alpha-two"]
     assert not Question.objects.filter(pk="alpha-one").exists()
     assert Question.objects.get(pk="alpha-two").retired
@@ -238,5 +277,5 @@ def test_removed_question_is_deleted_unless_answered_then_retired(base, django_u
     (base / "foundations" / "alpha.yaml").unlink()
     write(base, concept("beta"), concept("gamma", area="optimizers"))  # drop the links to alpha
     with pytest.raises(ContentError, match="alpha: cannot be removed: learners answered its questions"):
-        load_kb(base)
+        load_curriculum(base)
     assert Concept.objects.filter(slug="alpha").exists()

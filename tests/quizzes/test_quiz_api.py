@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 
 from kb.models import Concept
 from quizzes.models import Question, QuestionType, Quiz, QuizItem
-from tests.services import LEARNER_PASSWORD
+from tests.processes import LEARNER_PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -235,10 +235,10 @@ def test_session_login_then_csrf_protected_requests(learner):
 
 
 def test_adaptive_mode_puts_concepts_with_due_cards_first(api, learner):
-    from quizzes import card_services
+    from cards import services
 
     concepts = ["sigmoid", "tanh", "relu"]
-    card_services.enroll(learner, list(Concept.objects.filter(slug="tanh")))  # new cards are due at once
+    services.enroll(learner, list(Concept.objects.filter(slug="tanh")))  # new cards are due at once
     for _ in range(5):
         quiz = api.post("/api/quizzes/", {"concepts": concepts, "size": 3, "mode": "adaptive"}, format="json").json()
         first = quiz["items"][0]["question"]

@@ -1,0 +1,173 @@
+"""The flashcards API: thin views that validate input, call one service or selector and shape the output."""
+
+from django.http import HttpResponse
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import permissions, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cards import exports, optimization, selectors, services, stats
+from cards.models import Card
+from cards.serializers import (
+    BatchSerializer,
+    CardSerializer,
+    EnrollSerializer,
+    ReviewSerializer,
+    SchedulerSettingsSerializer,
+)
+from common.errors import QueryParamError
+from common.schema import PERSONAL_ERRORS
+from kb.selectors import concepts_in_scope
+
+
+def _review_request(card_id: int, data: dict) -> services.ReviewRequest:
+    return services.ReviewRequest(
+        card_id=card_id,
+        rating=data["rating"],
+        review_id=data["review_id"],
+        reviewed_at=data.get("reviewed_at"),
+        duration_ms=data.get("duration_ms"),
+    )
+
+
+def _with_retrievability(owner, results: list[tuple[Card, dict]]) -> list[dict]:
+    recall = selectors.retrievabilities(owner, [card for card, _ in results])
+    return [
+        {**CardSerializer(card).data, "retrievability": chance, **extra}
+        for (card, extra), chance in zip(results, recall, strict=True)
+    ]
+
+
+@extend_schema(tags=["flashcards"], responses={200: CardSerializer, **PERSONAL_ERRORS})
+class CardViewSet(viewsets.GenericViewSet):
+    """Your flashcards, scheduled by FSRS."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    serializer_class = CardSerializer
+    queryset = Card.objects.none()  # for the schema generator
+
+    @extend_schema(request=EnrollSerializer, responses={200: OpenApiResponse(description="created / existing")})
+    @action(detail=False, methods=["post"])
+    def enroll(self, request):
+        """Add the cards of some concepts or a whole area; enrolling again adds nothing."""
+        form = EnrollSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        concepts = concepts_in_scope(form.validated_data.get("concepts"), form.validated_data.get("area"))
+        created, existing = services.enroll(
+            request.user, concepts, include_questions=form.validated_data["include_questions"]
+        )
+        return Response({"created": created, "already_enrolled": existing})
+
+    @extend_schema(parameters=[OpenApiParameter("limit", int, description="At most this many (1-200, default 20).")])
+    @action(detail=False, methods=["get"])
+    def due(self, request):
+        """Due cards, oldest due first, with the interval in days each rating would give."""
+        raw = request.query_params.get("limit", "20")
+        if not raw.isdigit() or not 1 <= int(raw) <= 200:
+            raise QueryParamError("limit", "limit must be a whole number from 1 to 200.", "invalid_number")
+        due = selectors.due_cards(request.user, int(raw))
+        return Response([{**CardSerializer(card).data, "intervals": intervals} for card, intervals in due])
+
+    @extend_schema(request=ReviewSerializer)
+    @action(detail=True, methods=["post"])
+    def review(self, request, pk=None):
+        """Rate a card (1-4). The same review_id twice applies once and answers the same."""
+        form = ReviewSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        card, _ = services.review(request.user, _review_request(_card_id(pk), form.validated_data))
+        return Response(_with_retrievability(request.user, [(card, {})])[0])
+
+    @action(detail=False, methods=["get"])
+    def leeches(self, request):
+        """Cards forgotten 8 times: flagged and suspended until you rewrite or unsuspend them."""
+        return Response(CardSerializer(selectors.leeches(request.user), many=True).data)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def unsuspend(self, request, pk=None):
+        return Response(CardSerializer(services.unsuspend(selectors.card_of(request.user, pk))).data)
+
+
+def _card_id(raw) -> int:
+    if not str(raw).isdigit():
+        raise QueryParamError("card", "Card ids are whole numbers.", "invalid")
+    return int(raw)
+
+
+class BatchReviewView(APIView):
+    """Upload a queue of offline reviews; applied in time order, all or nothing."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        tags=["flashcards"], request=BatchSerializer, responses={200: CardSerializer(many=True), **PERSONAL_ERRORS}
+    )
+    def post(self, request):
+        form = BatchSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        requests = [_review_request(item["card"], item) for item in form.validated_data["reviews"]]
+        results = services.review_batch(request.user, requests)
+        return Response(_with_retrievability(request.user, [(card, {"applied": applied}) for card, applied in results]))
+
+
+class SchedulerSettingsView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(tags=["flashcards"], responses={200: SchedulerSettingsSerializer})
+    def get(self, request):
+        return Response(SchedulerSettingsSerializer(selectors.settings_of(request.user)).data)
+
+    @extend_schema(
+        tags=["flashcards"],
+        request=SchedulerSettingsSerializer,
+        responses={200: SchedulerSettingsSerializer, **PERSONAL_ERRORS},
+    )
+    def patch(self, request):
+        form = SchedulerSettingsSerializer(selectors.settings_of(request.user), data=request.data, partial=True)
+        form.is_valid(raise_exception=True)
+        return Response(SchedulerSettingsSerializer(services.update_settings(request.user, form.validated_data)).data)
+
+
+class OptimizeView(APIView):
+    """Fit the FSRS parameters to your own review history (on a worker); needs enough reviews."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        tags=["flashcards"], request=None, responses={202: OpenApiResponse(description="queued"), **PERSONAL_ERRORS}
+    )
+    def post(self, request):
+        count = optimization.request_optimization(request.user)
+        return Response({"status": "queued", "reviews": count}, status=202)
+
+
+class StatsView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(tags=["flashcards"], responses={200: OpenApiResponse(description="statistics")})
+    def get(self, request):
+        """Reviews per day, true retention, the due forecast for 30 days, streak, and mastery per concept/area."""
+        return Response(stats.stats(request.user))
+
+
+class AnkiExportView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(tags=["flashcards"], responses={(200, "application/octet-stream"): bytes})
+    def get(self, request):
+        """Your cards as an Anki package; importing it again updates the notes instead of duplicating them."""
+        response = HttpResponse(exports.anki_package(request.user), content_type="application/octet-stream")
+        response["Content-Disposition"] = 'attachment; filename="deeprecall.apkg"'
+        return response
+
+
+class ReviewsCsvView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(tags=["flashcards"], responses={(200, "text/csv"): OpenApiResponse(description="CSV file")})
+    def get(self, request):
+        """Your review log: a header line and one line per applied review."""
+        response = HttpResponse(exports.reviews_csv(request.user), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="reviews.csv"'
+        return response

@@ -1,0 +1,156 @@
+"""The worker side of demo runs: claim a queued run, train with progress and a heartbeat, record the outcome."""
+
+from __future__ import annotations
+
+import gc
+import logging
+import os
+import threading
+import time
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from demos.catalog import get_demo
+from demos.models import DemoRun, RunStatus
+from demos.predictions import grade_prediction
+
+logger = logging.getLogger(__name__)
+
+
+class RunCancelled(Exception):
+    """Raised from the progress callback when the owner cancelled the run."""
+
+
+class RunTimedOut(Exception):
+    """Raised from the progress callback once the run has used its soft time limit."""
+
+
+def execute_run(run_id, worker: str = "") -> None:
+    """Run a queued demo and record the outcome. Safe to call twice: only the call that claims the run acts."""
+    now = timezone.now()
+    claimed = DemoRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
+        status=RunStatus.RUNNING, started_at=now, heartbeat_at=now, worker=worker[:200], message="starting"
+    )
+    if not claimed:
+        logger.info("Run %s is not queued any more (finished, cancelled or running elsewhere); skipping.", run_id)
+        return
+    run = DemoRun.objects.get(pk=run_id)
+    device = _device_for(run.queue)
+    DemoRun.objects.filter(pk=run_id).update(device=str(device))
+    try:
+        with _Heartbeat(run_id):
+            result = get_demo(run.demo).run(run.params, device, _ProgressReporter(run_id))
+    except RunCancelled:
+        _finish(run_id, RunStatus.CANCELLED, message="cancelled by its owner")
+    except RunTimedOut:
+        limit = settings.DEMO_SOFT_TIME_LIMIT
+        _finish(
+            run_id,
+            RunStatus.FAILED,
+            message="time limit reached",
+            error=f"The run took longer than its {limit} s time limit and was stopped. Try smaller parameters.",
+        )
+    except Exception as exc:
+        logger.exception("Run %s failed", run_id)
+        _finish(run_id, RunStatus.FAILED, message="failed", error=f"{type(exc).__name__}: {exc}")
+    else:
+        _finish(
+            run_id,
+            RunStatus.SUCCEEDED,
+            message="done",
+            progress=1.0,
+            metrics=result.metrics,
+            series=result.series,
+            summary=result.summary,
+            prediction_result=grade_prediction(run.demo, run.prediction, result.metrics),
+        )
+    finally:
+        _release_memory(device)
+
+
+def _device_for(queue: str):
+    import torch
+
+    torch.set_num_threads(settings.DEMO_TORCH_THREADS)
+    return torch.device("cuda" if queue == "gpu" and torch.cuda.is_available() else "cpu")
+
+
+def _release_memory(device) -> None:
+    gc.collect()
+    if device.type == "cuda":
+        import torch
+
+        torch.cuda.empty_cache()
+
+
+def _finish(run_id, status: str, **fields) -> None:
+    DemoRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(
+        status=status, finished_at=timezone.now(), **fields
+    )
+
+
+class _ProgressReporter:
+    """The demo's progress callback: records progress at most twice a second, and stops the run (by raising)
+    when its owner cancelled it or it has used its soft time limit."""
+
+    def __init__(self, run_id):
+        self.run_id = run_id
+        self.started = time.monotonic()
+        self.last_write = 0.0
+
+    def __call__(self, fraction: float, message: str) -> None:
+        now = time.monotonic()
+        if now - self.started > settings.DEMO_SOFT_TIME_LIMIT:
+            raise RunTimedOut
+        if now - self.last_write < 0.5 and fraction < 1.0:
+            return
+        self.last_write = now
+        DemoRun.objects.filter(pk=self.run_id, status=RunStatus.RUNNING).update(
+            progress=round(min(max(fraction, 0.0), 1.0), 4), message=message[:200]
+        )
+        if DemoRun.objects.filter(pk=self.run_id, cancel_requested=True).exists():
+            raise RunCancelled
+
+
+class _Heartbeat:
+    """Touches heartbeat_at from a background thread while the run trains, so a dead worker shows.
+
+    It is also the watchdog for the hard time limit: a run stuck between progress reports past it is marked
+    failed and its process ends (the worker starts a fresh one); Celery's own time limits are not reliable.
+    """
+
+    def __init__(self, run_id):
+        self.run_id = run_id
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._beat, daemon=True, name=f"heartbeat-{run_id}")
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.stop.set()
+        self.thread.join()
+
+    def _beat(self) -> None:
+        started = time.monotonic()
+        try:
+            while not self.stop.wait(settings.DEMO_HEARTBEAT_SECONDS):
+                DemoRun.objects.filter(pk=self.run_id, status=RunStatus.RUNNING).update(heartbeat_at=timezone.now())
+                if time.monotonic() - started > settings.DEMO_HARD_TIME_LIMIT:
+                    self._end_process()
+        finally:
+            connection.close()
+
+    def _end_process(self) -> None:
+        limit = settings.DEMO_HARD_TIME_LIMIT
+        _finish(
+            self.run_id,
+            RunStatus.FAILED,
+            message="hard time limit reached",
+            error=f"The run did not stop at its soft time limit and was killed at the hard limit of {limit} s.",
+        )
+        logger.error("Run %s passed the hard time limit; ending the worker process.", self.run_id)
+        os._exit(70)

@@ -1,0 +1,112 @@
+"""/settings/: the scheduler settings form (the API serializer's rules), optimisation and the export links; and
+the study app's Chinese catalogue."""
+
+import gettext
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+from django.utils import translation
+
+from cards import services as card_services
+from cards.models import Card, SchedulerSettings
+from cards.selectors import settings_of
+from kb.models import Concept
+from study import selectors as study
+from tests.portal.helpers import assert_csp_ready, assert_login_redirect, parse
+from tests.portal.test_i18n import read_po
+
+pytestmark = pytest.mark.django_db
+GOOD = {
+    "desired_retention": "0.85",
+    "maximum_interval": "365",
+    "learning_steps": "1, 5 15",
+    "relearning_steps": "10",
+    "enable_fuzzing": "",
+}
+
+
+@pytest.mark.parametrize(("method", "path"), [("get", "/settings/"), ("post", "/settings/optimize/")])
+def test_settings_need_a_login(client, method, path):
+    assert_login_redirect(getattr(client, method)(path), path)
+
+
+def test_the_form_shows_the_current_settings_with_a_sentence_each(learner_client):
+    response = learner_client.get("/settings/")
+    assert response.status_code == 200
+    assert_csp_ready(response)
+    page = parse(response)
+    inputs = {attrs["name"]: attrs for tag, attrs in page.elements if tag == "input" and attrs.get("name")}
+    assert inputs["desired_retention"]["value"] == "0.9"
+    assert (inputs["desired_retention"]["min"], inputs["desired_retention"]["max"]) == ("0.7", "0.99")
+    assert inputs["learning_steps"]["value"] == "1, 10"
+    assert "checked" in inputs["enable_fuzzing"]
+    for name in GOOD:
+        assert inputs[name]["aria-describedby"].startswith(f"id_{name}_helptext")  # one sentence on what it does
+    html = response.content.decode()
+    assert 'href="/api/export/anki.apkg"' in html and 'href="/api/export/reviews.csv"' in html
+    assert 'action="/settings/optimize/"' in html
+
+
+def test_saving_valid_settings(learner_client, learner):
+    response = learner_client.post("/settings/", GOOD)
+    assert response.status_code == 302 and response["Location"] == "/settings/"
+    config = SchedulerSettings.objects.get(owner=learner)
+    assert config.desired_retention == 0.85 and config.maximum_interval == 365
+    assert config.learning_steps == [1, 5, 15] and config.relearning_steps == [10]
+    assert config.enable_fuzzing is False
+    assert "Your settings are saved." in learner_client.get("/settings/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"desired_retention": "0.5"}, "desired_retention", "greater than or equal to 0.7"),
+        ({"desired_retention": "lots"}, "desired_retention", "Enter a number."),
+        ({"maximum_interval": "0"}, "maximum_interval", "greater than or equal to 1"),
+        ({"learning_steps": "1, ten"}, "learning_steps", "Item 2: A valid number is required."),
+        ({"relearning_steps": "5000"}, "relearning_steps", "less than or equal to 1440"),
+    ],
+)
+def test_bad_settings_name_the_field_and_change_nothing(learner_client, learner, change, field, message):
+    response = learner_client.post("/settings/", {**GOOD, **change})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert message in html.split(f'id="id_{field}_error"', 1)[1].split("</ul>", 1)[0]
+    assert not SchedulerSettings.objects.filter(owner=learner).exists()
+    assert settings_of(learner).desired_retention == 0.9
+
+
+def test_optimising_without_enough_reviews_says_why(learner_client, learner):
+    response = learner_client.post("/settings/optimize/", follow=True)
+    html = response.content.decode()
+    assert "Optimising needs at least 400 reviews of your own; you have 0." in html
+    assert 'class="message message--error"' in html
+    assert learner_client.get("/settings/optimize/").status_code == 405
+
+
+def test_optimising_with_enough_reviews_is_queued(learner_client, learner, settings):
+    settings.FSRS_MIN_REVIEWS_TO_OPTIMIZE = 2
+    card_services.enroll(learner, [Concept.objects.get(slug="adam")])
+    for card in Card.objects.filter(owner=learner)[:2]:
+        card_services.review(learner, card_services.ReviewRequest(card.pk, 3, uuid.uuid4()))
+    response = learner_client.post("/settings/optimize/", follow=True)
+    assert "Fitting your parameters to 2 reviews" in response.content.decode()
+
+
+def test_the_study_catalogue_is_complete_and_compiled(learner):
+    folder = Path(study.__file__).parent / "locale" / "zh_Hans" / "LC_MESSAGES"
+    entries = {msgid: value for msgid, value in read_po(folder / "django.po").items() if msgid}
+    assert len(entries) == 4
+    assert [msgid for msgid, (text, fuzzy) in entries.items() if not text or fuzzy] == []
+    with open(folder / "django.mo", "rb") as handle:
+        compiled = gettext.GNUTranslations(handle)
+    for msgid, (text, _fuzzy) in entries.items():
+        assert compiled.gettext(msgid) == text
+    with translation.override("zh-hans"):
+        assert (
+            study.next_step(learner)["reason"]
+            == "还没有需要复习的内容：先在“基础”做一次自适应测验，或者从概念页面添加卡片。"
+        )
+    assert "zh-hans" in dict(django_settings.LANGUAGES)

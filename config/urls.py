@@ -19,5 +19,5 @@ urlpatterns = [
 
 handler400 = "common.errors.json_bad_request"
 handler403 = "common.errors.json_permission_denied"
-handler404 = "common.errors.json_not_found"
+handler404 = "portal.errors.not_found"
 handler500 = "common.errors.json_server_error"

@@ -167,11 +167,12 @@ class EnrollForm(SerializerForm):
     serializer_class = EnrollSerializer
     non_field_target = "area"  # "give either concepts or an area": the page's one visible field
 
-    area = forms.ChoiceField(label=_("Area"), required=False)
-    concepts = forms.CharField(required=False, widget=forms.MultipleHiddenInput)
+    area = forms.ChoiceField(label=_("Area to add"), required=False)
+    concepts = forms.Field(required=False, widget=forms.MultipleHiddenInput)
     include_questions = forms.BooleanField(label=_("Also study the area's quiz questions as cards"), required=False)
 
     def __init__(self, data=None, **kwargs):
+        kwargs.setdefault("auto_id", "enroll_%s")  # the card browser's filter has an "area" field too
         if data is not None:
             slugs = [*data.getlist("concepts"), *data.getlist("concept")]
             data = data.copy()
@@ -180,7 +181,7 @@ class EnrollForm(SerializerForm):
         self.fields["area"].choices = area_choices(_("Choose an area"))
 
     def clean_concepts(self):
-        return [slug for slug in self.data.getlist("concepts") if slug]
+        return [slug for slug in self.cleaned_data["concepts"] or [] if slug]
 
     def serializer_data(self, cleaned: dict) -> dict:
         data = super().serializer_data(cleaned)

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from html import escape
+from html import escape, unescape
 
 from django.shortcuts import render
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
-from portal.rendering import latex_to_mathml, sanitize
+from portal.rendering import LONG_INLINE_MATH, latex_to_mathml, sanitize
 
 _MATHS = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$", re.DOTALL)
+_TAGS = re.compile(r"<[^>]+>")
 
 
 @lru_cache(maxsize=2048)
@@ -25,8 +26,12 @@ def text_with_maths(text: str) -> SafeString:
         parts.append(_plain(text[end : match.start()]))
         display, inline = match.groups()
         latex = (display if display is not None else inline).strip()
-        css = "math block scroll-x" if display is not None else "math inline"
-        parts.append(f'<span class="{css}">{latex_to_mathml(latex, display=display is not None)}</span>')
+        mathml = latex_to_mathml(latex, display=display is not None)
+        if display is not None:
+            css = "math block scroll-x"
+        else:  # as on the concept pages: a long inline formula scrolls in its own box on a narrow screen
+            css = "math inline scroll-x" if len(unescape(_TAGS.sub("", mathml))) > LONG_INLINE_MATH else "math inline"
+        parts.append(f'<span class="{css}">{mathml}</span>')
         end = match.end()
     parts.append(_plain(text[end:]))
     return mark_safe(sanitize("".join(parts)))  # escaped text and MathML, through nh3's allow-list

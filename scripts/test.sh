@@ -24,5 +24,6 @@ python -m pytest -q "$@"
 if [ $# -eq 0 ]; then
   # The database-facing tests again on PostgreSQL (row locks, JSON, search), as study groups deploy it.
   echo "--- the same API, service and worker tests on PostgreSQL"
-  scripts/with-postgres.sh python -m pytest -q tests/kb tests/quizzes tests/demo_runs tests/test_settings.py
+  scripts/with-postgres.sh python -m pytest -q tests/kb tests/quizzes tests/cards tests/demo_runs tests/test_upgrade.py \
+    tests/test_settings.py
 fi

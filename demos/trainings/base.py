@@ -316,7 +316,7 @@ def _combine_panel(panels: list[dict[str, Any]], first_seed: int) -> dict[str, A
         mean, lo, hi = ys.mean(axis=0), ys.min(axis=0), ys.max(axis=0)
         combined = {**line, "y": [_rounded(v) for v in mean]}
         if (hi > lo).any():
-            combined.update(lo=[_rounded(v) for v in lo], hi=[_rounded(v) for v in hi])
+            combined.update(lo=[float(v) for v in lo], hi=[float(v) for v in hi])  # values of the seeds themselves
         lines.append(combined)
     return {**head, "lines": lines, "note": f"{remark}lines: mean of {count} seeds; bands: lowest to highest seed"}
 

@@ -96,7 +96,7 @@ def test_enroll_an_area_and_review_with_the_keyboard(page, live_server, learner,
     log_in(page, live_server, learner)
     page.goto("/cards/")
     inspect(page, "empty")
-    page.get_by_label("Area").select_option(label="Object detection")
+    page.get_by_label("Area to add").select_option(label="Object detection")
     page.get_by_role("button", name="Add the area's cards").click()
     expect(page.locator(".messages")).to_contain_text("cards added.")
     total = Card.objects.filter(owner=learner).count()
@@ -107,8 +107,8 @@ def test_enroll_an_area_and_review_with_the_keyboard(page, live_server, learner,
     expect(page.locator("[data-review-left]")).to_have_text(str(total))
     inspect(page, "front")
     for rating in ("3", "1", "4"):
-        card = page.locator(".review-card:visible")
-        card_id = int(card.get_attribute("data-card"))
+        card_id = int(page.locator(".review-card:visible").get_attribute("data-card"))
+        card = page.locator(f'.review-card[data-card="{card_id}"]')
         expect(card.locator(".review-card__back")).to_be_hidden()
         page.keyboard.press("Space")
         expect(card.locator(".review-card__back")).to_be_visible()
@@ -155,8 +155,12 @@ def test_enroll_an_area_and_review_with_the_keyboard(page, live_server, learner,
 
     # Clicking works as well as keys, to the end of the session.
     while page.locator(".review-card:visible").count():
-        page.locator(".review-card:visible").get_by_role("link", name="Show answer").click()
-        page.locator(".review-card:visible").get_by_role("button", name=re.compile(r"^Easy")).click()
+        card = page.locator(
+            f'.review-card[data-card="{page.locator(".review-card:visible").get_attribute("data-card")}"]'
+        )
+        card.get_by_role("link", name="Show answer").click()
+        card.get_by_role("button", name=re.compile(r"^Easy")).click()
+        expect(card).to_be_hidden()
     expect(page.get_by_role("heading", name="Session done")).to_be_visible()
     assert ReviewLog.objects.filter(owner=learner).count() == total
     inspect(page, "done")

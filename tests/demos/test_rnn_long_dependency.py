@@ -41,7 +41,11 @@ def test_prediction_follows_the_metrics():
     solved = {cell for cell in rnn.CELLS if m[f"final_accuracy_{cell}_clipped"] >= 0.5}
     expected = {frozenset(rnn.CELLS): "all", frozenset({"lstm", "gru"}): "gated", frozenset(): "none"}
     assert DEMO.prediction.answer(m) == expected.get(frozenset(solved), "other")
-    accuracies = {"final_accuracy_rnn_clipped": 0.25, "final_accuracy_lstm_clipped": 0.9, "final_accuracy_gru_clipped": 1}
+    accuracies = {
+        "final_accuracy_rnn_clipped": 0.25,
+        "final_accuracy_lstm_clipped": 0.9,
+        "final_accuracy_gru_clipped": 1,
+    }
     assert DEMO.prediction.answer(accuracies) == "gated"
     assert DEMO.prediction.answer({**accuracies, "final_accuracy_rnn_clipped": 0.6}) == "all"
     assert DEMO.prediction.answer({**accuracies, "final_accuracy_lstm_clipped": 0.3}) == "other"

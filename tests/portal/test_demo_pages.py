@@ -257,7 +257,7 @@ def test_a_queued_run_shows_progress_and_a_cancel_button(learner_client, learner
     section = next(attrs for tag, attrs in parse(response).elements if attrs.get("data-module") == "run")
     assert section["data-api-url"] == f"/api/demo-runs/{run.pk}/"
     assert section["data-status"] == "queued"
-    assert '<noscript><meta http-equiv="refresh" content="5"></noscript>' in html  # without JavaScript
+    assert '<noscript><meta http-equiv="refresh" content="10"></noscript>' in html  # without JavaScript
     assert f'href="/runs/{run.pk}/"' in html  # the refresh link
     assert "You predicted: ReLU" in text_of(response)
     assert "/plot.svg" not in html

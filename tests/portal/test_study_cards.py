@@ -155,6 +155,6 @@ def test_bad_enrolls_show_the_error_and_add_nothing(learner_client, learner, fie
     response = learner_client.post("/cards/enroll/", fields)
     assert response.status_code == 400
     html = response.content.decode()
-    where = html.split(f'id="id_{field}_error"', 1)[1] if field else html.split('<section class="enroll"', 1)[1]
+    where = html.split(f'id="enroll_{field}_error"', 1)[1] if field else html.split('<section class="enroll"', 1)[1]
     assert message in where.split("</ul>", 1)[0]
     assert not Card.objects.exists() and not ReviewLog.objects.exists()

@@ -5,7 +5,8 @@
   until the API reports it finished (polled every 50 ms),
 - cache hit: the identical submission again, answered from the stored result.
 
-Usage: .venv/bin/python bench/demos_bench.py [demo ...] [--device cuda]
+Usage: .venv/bin/python bench/demos_bench.py [demo ...] [--device cuda] [--seeds N]
+With --seeds N every run trains N seeds (the demos' ``seeds`` parameter) and reports their means.
 It starts its own redis-server and worker on loopback and leaves nothing behind.
 """
 
@@ -32,6 +33,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("demos", nargs="*", help="Demo names (default: all).")
     parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu", help="Device of the raw runs.")
+    parser.add_argument("--seeds", type=int, default=1, help="Seeds per run, 1 to 10 (default 1).")
     args = parser.parse_args()
 
     data = Path(tempfile.mkdtemp(prefix="deeprecall-bench-"))
@@ -85,22 +87,27 @@ def main() -> None:
         )
         torch.set_num_threads(settings.DEMO_TORCH_THREADS)
         names = args.demos or list(CATALOG)
-        print(f"torch {torch.__version__}, {settings.DEMO_TORCH_THREADS} thread(s), raw runs on {args.device}")
+        params = {"seeds": args.seeds}
+        print(
+            f"torch {torch.__version__}, {settings.DEMO_TORCH_THREADS} thread(s), raw runs on {args.device}, "
+            f"{args.seeds} seed(s) per run"
+        )
         print(f"{'demo':24} {'raw s':>7} {'queued s':>9} {'overhead s':>10} {'queued/raw':>10} {'cache hit ms':>12}")
         for name in names:
-            get_demo(name).run(None, args.device)  # warm-up: imports, data generation caches, allocator
+            get_demo(name).run(params, args.device)  # warm-up: imports, data generation caches, allocator
             started = time.perf_counter()
-            get_demo(name).run(None, args.device)
+            get_demo(name).run(params, args.device)
             raw = time.perf_counter() - started
 
             started = time.perf_counter()
-            run_id = client.post("/api/demo-runs/", {"demo": name, "fresh": True}, format="json").json()["id"]
+            body = {"demo": name, "params": params, "fresh": True}
+            run_id = client.post("/api/demo-runs/", body, format="json").json()["id"]
             body = wait_for(lambda url=f"/api/demo-runs/{run_id}/": finished(client.get(url).json()), 600)
             queued = time.perf_counter() - started
             assert body["status"] == "succeeded", body["error"]
 
             started = time.perf_counter()
-            hit = client.post("/api/demo-runs/", {"demo": name}, format="json")
+            hit = client.post("/api/demo-runs/", {"demo": name, "params": params}, format="json")
             cache_ms = (time.perf_counter() - started) * 1000
             assert hit.status_code == 200 and hit.json()["cached"]
             print(f"{name:24} {raw:7.2f} {queued:9.2f} {queued - raw:10.2f} {queued / raw:10.2f} {cache_ms:12.1f}")

@@ -41,6 +41,9 @@ class Card(models.Model):
     lapses = models.PositiveIntegerField(default=0)
     leech = models.BooleanField(default=False)
     suspended = models.BooleanField(default=False)
+    buried_until = models.DateField(
+        null=True, blank=True, help_text="Buried by hand: hidden from the queue before this study day."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -70,6 +73,16 @@ class ReviewLog(models.Model):
     due_after = models.DateTimeField()
     stability_after = models.FloatField()
     difficulty_after = models.FloatField()
+    # The card as it was before the review, so that the review can be undone. Older logs lack it (undoable False).
+    undoable = models.BooleanField(default=False)
+    stability_before = models.FloatField(null=True, blank=True)
+    difficulty_before = models.FloatField(null=True, blank=True)
+    step_before = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_review_before = models.DateTimeField(null=True, blank=True)
+    reps_before = models.PositiveIntegerField(null=True, blank=True)
+    lapses_before = models.PositiveIntegerField(null=True, blank=True)
+    leech_before = models.BooleanField(null=True, blank=True)
+    suspended_before = models.BooleanField(null=True, blank=True)
 
     class Meta:
         ordering = ("reviewed_at", "id")
@@ -100,6 +113,13 @@ class SchedulerSettings(models.Model):
     learning_steps = models.JSONField(default=default_learning_steps, help_text="Minutes between learning reviews.")
     relearning_steps = models.JSONField(default=default_relearning_steps, help_text="Minutes, after a lapse.")
     enable_fuzzing = models.BooleanField(default=True)
+    new_cards_per_day = models.PositiveIntegerField(default=20)
+    max_reviews_per_day = models.PositiveIntegerField(default=200)
+    day_starts_at_hour = models.PositiveSmallIntegerField(default=4, help_text="Local hour the study day starts.")
+    time_zone = models.CharField(max_length=64, default="UTC", help_text="IANA name, e.g. Asia/Shanghai.")
+    bury_siblings = models.BooleanField(default=True, help_text="A reviewed card's siblings wait until tomorrow.")
+    load_balancing = models.BooleanField(default=True, help_text="Fuzz towards the days with fewer reviews due.")
+    easy_days = models.JSONField(default=list, blank=True, help_text="Weekdays (0 Monday - 6 Sunday) kept light.")
     parameters = models.JSONField(null=True, blank=True, help_text="Fitted FSRS weights; null: the defaults.")
     optimized_at = models.DateTimeField(null=True, blank=True)
     optimized_on_reviews = models.PositiveIntegerField(null=True, blank=True)

@@ -1,7 +1,12 @@
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from rest_framework import serializers
 
-from cards.models import Card, SchedulerSettings
+from cards.models import Card, CardKind, ReviewLog, SchedulerSettings
+from cards.selectors import CARD_STATES
 from kb.models import Area
+
+WEEKDAYS = "0 Monday, 1 Tuesday, 2 Wednesday, 3 Thursday, 4 Friday, 5 Saturday, 6 Sunday"
 
 
 class EnrollSerializer(serializers.Serializer):
@@ -39,8 +44,54 @@ class CardSerializer(serializers.ModelSerializer):
             "lapses",
             "leech",
             "suspended",
+            "buried_until",
         )
         read_only_fields = fields
+
+
+class ReviewLogSerializer(serializers.ModelSerializer):
+    state_before = serializers.CharField(source="get_state_before_display")
+    state_after = serializers.CharField(source="get_state_after_display")
+
+    class Meta:
+        model = ReviewLog
+        fields = (
+            "review_id",
+            "rating",
+            "reviewed_at",
+            "duration_ms",
+            "state_before",
+            "state_after",
+            "due_before",
+            "due_after",
+            "stability_after",
+            "difficulty_after",
+            "undoable",
+        )
+        read_only_fields = fields
+
+
+class CardFilterSerializer(serializers.Serializer):
+    """The query parameters of ``GET /api/cards/``."""
+
+    concept = serializers.SlugField(required=False, help_text="A concept's slug.")
+    area = serializers.ChoiceField(choices=Area.choices, required=False)
+    kind = serializers.ChoiceField(choices=CardKind.choices, required=False)
+    state = serializers.ChoiceField(choices=sorted(CARD_STATES), required=False)
+    suspended = serializers.BooleanField(required=False, allow_null=True, default=None)
+    buried = serializers.BooleanField(required=False, allow_null=True, default=None)
+    due_before = serializers.DateTimeField(required=False, help_text="Due before this moment (ISO 8601).")
+    q = serializers.CharField(required=False, max_length=200, help_text="Words the front or back contain.")
+
+
+class CardPatchSerializer(serializers.Serializer):
+    suspended = serializers.BooleanField(required=False, help_text="Suspend (true) or unsuspend (false).")
+    buried = serializers.BooleanField(required=False, help_text="Bury until the next study day, or unbury.")
+
+    def validate(self, data):
+        if not data:
+            raise serializers.ValidationError("Send suspended and/or buried (true or false).", code="empty_patch")
+        return data
 
 
 class ReviewSerializer(serializers.Serializer):
@@ -67,6 +118,60 @@ class SchedulerSettingsSerializer(serializers.ModelSerializer):
     relearning_steps = serializers.ListField(
         child=serializers.FloatField(min_value=0.1, max_value=1440), max_length=10, help_text="Minutes."
     )
+    new_cards_per_day = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=9999,
+        error_messages={"max_value": "new_cards_per_day must be from 0 (no new cards) to 9999."},
+    )
+    max_reviews_per_day = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=99999,
+        error_messages={"max_value": "max_reviews_per_day must be from 0 to 99999."},
+    )
+    day_starts_at_hour = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=23,
+        help_text="Local hour (0-23) at which a new study day starts.",
+        error_messages={
+            "min_value": "day_starts_at_hour is an hour from 0 to 23 (4 means the day starts at 4:00).",
+            "max_value": "day_starts_at_hour is an hour from 0 to 23 (4 means the day starts at 4:00).",
+        },
+    )
+    time_zone = serializers.CharField(
+        required=False, max_length=64, help_text="An IANA time zone name, e.g. Asia/Shanghai."
+    )
+    easy_days = serializers.ListField(
+        required=False,
+        child=serializers.IntegerField(
+            min_value=0,
+            max_value=6,
+            error_messages={
+                "min_value": f"Easy days are weekday numbers: {WEEKDAYS}.",
+                "max_value": f"Easy days are weekday numbers: {WEEKDAYS}.",
+            },
+        ),
+        max_length=6,
+        help_text=f"Weekdays kept light by load balancing: {WEEKDAYS}.",
+        error_messages={"max_length": "At most 6 easy days: reviews must fall on some day of the week."},
+    )
+
+    def validate_time_zone(self, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            raise serializers.ValidationError(
+                f"Unknown time zone {value!r}: use an IANA name such as Europe/Paris, Asia/Shanghai or UTC.",
+                code="unknown_time_zone",
+            ) from None
+        return value
+
+    def validate_easy_days(self, value: list[int]) -> list[int]:
+        if len(set(value)) != len(value):
+            raise serializers.ValidationError("Each easy day once, please.", code="duplicate")
+        return sorted(value)
 
     class Meta:
         model = SchedulerSettings
@@ -76,6 +181,13 @@ class SchedulerSettingsSerializer(serializers.ModelSerializer):
             "learning_steps",
             "relearning_steps",
             "enable_fuzzing",
+            "new_cards_per_day",
+            "max_reviews_per_day",
+            "day_starts_at_hour",
+            "time_zone",
+            "bury_siblings",
+            "load_balancing",
+            "easy_days",
             "parameters",
             "optimized_at",
             "optimized_on_reviews",

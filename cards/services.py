@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -11,6 +12,7 @@ import fsrs
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from cards.days import balanced_interval, day_start, fuzz_range, study_day
 from cards.models import Card, CardKind, FsrsState, ReviewLog, SchedulerSettings
 from cards.scheduling import copy_schedule, scheduler_from, to_fsrs_card, utc
 from cards.selectors import settings_of
@@ -20,6 +22,8 @@ from quizzes.models import Question, QuestionType
 
 LEECH_LAPSES = 8
 CLOCK_SKEW = timedelta(minutes=5)
+# What a review log keeps of the card before it (besides state and due), so that the review can be undone.
+SNAPSHOT_FIELDS = ("stability", "difficulty", "step", "last_review", "reps", "lapses", "leech", "suspended")
 
 
 # --- enrolling ---------------------------------------------------------------------------------------------
@@ -125,22 +129,30 @@ class ReviewRequest:
     duration_ms: int | None = None
 
 
-def review(owner, request: ReviewRequest) -> tuple[Card, bool]:
+def review(owner, request: ReviewRequest, *, now: datetime | None = None) -> tuple[Card, bool]:
     """Apply one review with FSRS. Returns (card, applied); a repeated review_id returns the card as the first
-    application left it and applies nothing. The card row is locked, so concurrent reviews never lose one."""
+    application left it and applies nothing. The card row is locked, so concurrent reviews never lose one.
+    ``now`` is the clock (default the real one): a review may not lie after it."""
+    config = settings_of(owner)
     with transaction.atomic():
-        return _review_locked(owner, request, scheduler_from(settings_of(owner)))
+        return _review_locked(owner, request, config, _scheduler(config), now)
+
+
+def _scheduler(config: SchedulerSettings) -> fsrs.Scheduler:
+    """With load balancing on, FSRS schedules without fuzz and ``_balance`` picks the day within the fuzz range."""
+    return scheduler_from(config, fuzz=False if config.load_balancing else None)
 
 
 def review_batch(owner, requests: list[ReviewRequest]) -> list[tuple[Card, bool]]:
     """Apply offline reviews in time order, all or nothing. Every failing item is reported, by its index."""
     results, errors, statuses = [], {}, set()
-    scheduler = scheduler_from(settings_of(owner))
+    config = settings_of(owner)
+    scheduler = _scheduler(config)
     with transaction.atomic():
         for index, request in sorted(enumerate(requests), key=lambda pair: _aware(pair[1].reviewed_at)):
             try:
                 with transaction.atomic():
-                    results.append((index, _review_locked(owner, request, scheduler)))
+                    results.append((index, _review_locked(owner, request, config, scheduler)))
             except ServiceError as exc:
                 errors[f"reviews.{index}"] = exc.detail
                 statuses.add(exc.status)
@@ -161,7 +173,9 @@ def _aware(moment: datetime | None) -> datetime:
     return moment or datetime.max.replace(tzinfo=UTC)
 
 
-def _review_locked(owner, request: ReviewRequest, scheduler: fsrs.Scheduler) -> tuple[Card, bool]:
+def _review_locked(
+    owner, request: ReviewRequest, config: SchedulerSettings, scheduler: fsrs.Scheduler, now: datetime | None = None
+) -> tuple[Card, bool]:
     card = Card.objects.select_for_update().filter(owner=owner, pk=request.card_id).first()
     if card is None:
         raise ServiceError("not_found", f"No card {request.card_id} of yours.", status=404)
@@ -172,7 +186,7 @@ def _review_locked(owner, request: ReviewRequest, scheduler: fsrs.Scheduler) -> 
         return card, False
     if card.suspended:
         raise ServiceError("card_suspended", "The card is suspended (a leech); unsuspend it to review it.", status=409)
-    now = timezone.now()
+    now = now or timezone.now()
     reviewed_at = utc(request.reviewed_at or now)
     if reviewed_at > now + CLOCK_SKEW:
         raise ServiceError(
@@ -186,9 +200,12 @@ def _review_locked(owner, request: ReviewRequest, scheduler: fsrs.Scheduler) -> 
             errors={"reviewed_at": "earlier than the card's last review"},
         )
     before = (card.state, card.due)
+    snapshot = {f"{name}_before": getattr(card, name) for name in SNAPSHOT_FIELDS}
     updated, _ = scheduler.review_card(
         to_fsrs_card(card), fsrs.Rating(request.rating), reviewed_at, request.duration_ms
     )
+    if config.enable_fuzzing and config.load_balancing and updated.state == fsrs.State.Review:
+        updated.due = _balance(owner, card, config, reviewed_at, updated.due)
     copy_schedule(card, updated)
     card.reps += 1
     if request.rating == fsrs.Rating.Again and before[0] == FsrsState.REVIEW:
@@ -211,10 +228,81 @@ def _review_locked(owner, request: ReviewRequest, scheduler: fsrs.Scheduler) -> 
                 due_after=card.due,
                 stability_after=card.stability,
                 difficulty_after=card.difficulty,
+                undoable=True,
+                **snapshot,
             )
     except IntegrityError:  # the same review_id won a race on another card lock
         raise ServiceError("review_id_reused", "This review_id was already used.", status=409) from None
     return card, True
+
+
+def _balance(owner, card: Card, config: SchedulerSettings, reviewed_at: datetime, due: datetime) -> datetime:
+    """The due date within FSRS's fuzz range whose study day has the fewest of the learner's reviews due."""
+    interval = (due - reviewed_at).days
+    low, high = fuzz_range(interval, config.maximum_interval)
+    if low == high:
+        return reviewed_at + timedelta(days=low)
+    zone, hour = config.time_zone, config.day_starts_at_hour
+    first = study_day(reviewed_at + timedelta(days=low), zone, hour)
+    last = study_day(reviewed_at + timedelta(days=high), zone, hour)
+    dues = Card.objects.filter(
+        owner=owner,
+        state=FsrsState.REVIEW,
+        suspended=False,
+        due__gte=day_start(first, zone, hour),
+        due__lt=day_start(last + timedelta(days=1), zone, hour),
+    ).exclude(pk=card.pk)
+    per_day = Counter(study_day(moment, zone, hour) for moment in dues.values_list("due", flat=True))
+    days = {n: study_day(reviewed_at + timedelta(days=n), zone, hour) for n in range(low, high + 1)}
+    easy = {n for n, day in days.items() if day.weekday() in set(config.easy_days or [])}
+    chosen = balanced_interval(interval, low, high, {n: per_day[day] for n, day in days.items()}, easy)
+    return reviewed_at + timedelta(days=chosen)
+
+
+# --- undo, forget, suspend, bury ---------------------------------------------------------------------------
+
+
+def undo_last_review(owner) -> Card:
+    """Undo the learner's last applied review: its card returns exactly to its state before it and the log entry
+    is removed, so the same review_id applies again if it is sent again. Calling it again undoes the one before."""
+    with transaction.atomic():
+        log = ReviewLog.objects.select_for_update().filter(owner=owner).order_by("-id").first()
+        if log is None:
+            raise ServiceError("nothing_to_undo", "You have no review to undo.", status=409)
+        if not log.undoable:
+            raise ServiceError(
+                "not_undoable",
+                f"Your last review (card {log.card_id}, {log.reviewed_at:%Y-%m-%d %H:%M} UTC) was recorded before "
+                "undo existed, without the card's previous state; it cannot be undone.",
+                status=409,
+            )
+        card = Card.objects.select_for_update().get(pk=log.card_id)
+        card.state, card.due = log.state_before, log.due_before
+        for name in SNAPSHOT_FIELDS:
+            setattr(card, name, getattr(log, f"{name}_before"))
+        card.save()
+        log.delete()
+    return card
+
+
+def forget(card: Card, now: datetime | None = None) -> Card:
+    """Reset the card to new (due now, never reviewed); its review log is kept."""
+    card.state, card.step, card.stability, card.difficulty = FsrsState.LEARNING, 0, None, None
+    card.due, card.last_review, card.reps, card.buried_until = now or timezone.now(), None, 0, None
+    card.save(update_fields=["state", "step", "stability", "difficulty", "due", "last_review", "reps", "buried_until"])
+    return card
+
+
+def set_flags(card: Card, *, suspended: bool | None = None, buried: bool | None = None, now=None) -> Card:
+    """Suspend or unsuspend the card; bury it until the next study day, or unbury it."""
+    if suspended is not None:
+        card.suspended = suspended
+    if buried is not None:
+        config = settings_of(card.owner)
+        today = study_day(now or timezone.now(), config.time_zone, config.day_starts_at_hour)
+        card.buried_until = today + timedelta(days=1) if buried else None
+    card.save(update_fields=["suspended", "buried_until"])
+    return card
 
 
 def unsuspend(card: Card) -> Card:

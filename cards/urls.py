@@ -10,6 +10,7 @@ router.register("cards", views.CardViewSet, basename="card")
 urlpatterns = [
     path("", include(router.urls)),
     path("reviews/batch/", views.BatchReviewView.as_view(), name="review-batch"),
+    path("reviews/undo/", views.UndoReviewView.as_view(), name="review-undo"),
     path("settings/scheduler/", views.SchedulerSettingsView.as_view(), name="scheduler-settings"),
     path("settings/scheduler/optimize/", views.OptimizeView.as_view(), name="scheduler-optimize"),
     path("stats/", views.StatsView.as_view(), name="stats"),

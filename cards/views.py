@@ -11,8 +11,11 @@ from cards import exports, optimization, selectors, services, stats
 from cards.models import Card
 from cards.serializers import (
     BatchSerializer,
+    CardFilterSerializer,
+    CardPatchSerializer,
     CardSerializer,
     EnrollSerializer,
+    ReviewLogSerializer,
     ReviewSerializer,
     SchedulerSettingsSerializer,
 )
@@ -47,6 +50,47 @@ class CardViewSet(viewsets.GenericViewSet):
     serializer_class = CardSerializer
     queryset = Card.objects.none()  # for the schema generator
 
+    @extend_schema(parameters=[CardFilterSerializer], responses={200: CardSerializer(many=True), **PERSONAL_ERRORS})
+    def list(self, request):
+        """Your cards, soonest due first, filtered; paginated (``?page=``, ``?page_size=``)."""
+        form = CardFilterSerializer(data=request.query_params)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        cards = selectors.search_cards(
+            request.user,
+            text=data.get("q", ""),
+            concept=data.get("concept", ""),
+            area=data.get("area", ""),
+            kind=data.get("kind", ""),
+            state=data.get("state", ""),
+            suspended=data["suspended"],
+            buried_now=data["buried"],
+            due_before=data.get("due_before"),
+        )
+        page = self.paginate_queryset(cards)
+        return self.get_paginated_response(CardSerializer(page, many=True).data)
+
+    def retrieve(self, request, pk=None):
+        """One of your cards with its review history, newest first."""
+        card = selectors.card_of(request.user, _card_id(pk))
+        history = ReviewLogSerializer(selectors.review_history(card), many=True).data
+        return Response({**_with_retrievability(request.user, [(card, {})])[0], "reviews": history})
+
+    @extend_schema(request=CardPatchSerializer)
+    def partial_update(self, request, pk=None):
+        """Suspend or unsuspend (``{"suspended": bool}``), bury until the next study day or unbury
+        (``{"buried": bool}``)."""
+        card = selectors.card_of(request.user, _card_id(pk))
+        form = CardPatchSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        return Response(CardSerializer(services.set_flags(card, **form.validated_data)).data)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def forget(self, request, pk=None):
+        """Reset the card to new; its review history is kept."""
+        return Response(CardSerializer(services.forget(selectors.card_of(request.user, _card_id(pk)))).data)
+
     @extend_schema(request=EnrollSerializer, responses={200: OpenApiResponse(description="created / existing")})
     @action(detail=False, methods=["post"])
     def enroll(self, request):
@@ -62,12 +106,15 @@ class CardViewSet(viewsets.GenericViewSet):
     @extend_schema(parameters=[OpenApiParameter("limit", int, description="At most this many (1-200, default 20).")])
     @action(detail=False, methods=["get"])
     def due(self, request):
-        """Due cards, oldest due first, with the interval in days each rating would give."""
+        """Today's queue in Anki's order (learning steps due, then reviews within today's limit, then new cards
+        within today's limit, prerequisites first), with the interval in days each rating would give. The
+        headers X-Learning-Left, X-Review-Left and X-New-Left say how many of each are left today."""
         raw = request.query_params.get("limit", "20")
         if not raw.isdigit() or not 1 <= int(raw) <= 200:
             raise QueryParamError("limit", "limit must be a whole number from 1 to 200.", "invalid_number")
-        due = selectors.due_cards(request.user, int(raw))
-        return Response([{**CardSerializer(card).data, "intervals": intervals} for card, intervals in due])
+        due, counts = selectors.due_queue(request.user, int(raw))
+        headers = {f"X-{kind.capitalize()}-Left": str(count) for kind, count in counts.items()}
+        return Response([{**CardSerializer(card).data, "intervals": i} for card, i in due], headers=headers)
 
     @extend_schema(request=ReviewSerializer)
     @action(detail=True, methods=["post"])
@@ -86,7 +133,7 @@ class CardViewSet(viewsets.GenericViewSet):
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def unsuspend(self, request, pk=None):
-        return Response(CardSerializer(services.unsuspend(selectors.card_of(request.user, pk))).data)
+        return Response(CardSerializer(services.unsuspend(selectors.card_of(request.user, _card_id(pk)))).data)
 
 
 def _card_id(raw) -> int:
@@ -109,6 +156,16 @@ class BatchReviewView(APIView):
         requests = [_review_request(item["card"], item) for item in form.validated_data["reviews"]]
         results = services.review_batch(request.user, requests)
         return Response(_with_retrievability(request.user, [(card, {"applied": applied}) for card, applied in results]))
+
+
+class UndoReviewView(APIView):
+    """Undo your last applied review: the card returns to its state before it; again undoes the one before."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(tags=["flashcards"], request=None, responses={200: CardSerializer, **PERSONAL_ERRORS})
+    def post(self, request):
+        return Response(CardSerializer(services.undo_last_review(request.user)).data)
 
 
 class SchedulerSettingsView(APIView):

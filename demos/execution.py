@@ -92,24 +92,28 @@ def _finish(run_id, status: str, **fields) -> None:
 
 
 class _ProgressReporter:
-    """The demo's progress callback: records progress at most twice a second, and stops the run (by raising)
-    when its owner cancelled it or it has used its soft time limit."""
+    """The demo's progress callback: records progress, and the curves so far when the demo passes them, at most
+    twice a second; stops the run (by raising) when its owner cancelled it or it has used its soft time limit."""
 
     def __init__(self, run_id):
         self.run_id = run_id
         self.started = time.monotonic()
         self.last_write = 0.0
+        self.unsaved_series = None
 
-    def __call__(self, fraction: float, message: str) -> None:
+    def __call__(self, fraction: float, message: str, series: dict | None = None) -> None:
         now = time.monotonic()
         if now - self.started > settings.DEMO_SOFT_TIME_LIMIT:
             raise RunTimedOut
+        if series is not None:
+            self.unsaved_series = series  # the latest curves win; earlier unsaved ones are superseded
         if now - self.last_write < 0.5 and fraction < 1.0:
             return
         self.last_write = now
-        DemoRun.objects.filter(pk=self.run_id, status=RunStatus.RUNNING).update(
-            progress=round(min(max(fraction, 0.0), 1.0), 4), message=message[:200]
-        )
+        fields = {"progress": round(min(max(fraction, 0.0), 1.0), 4), "message": message[:200]}
+        if self.unsaved_series is not None:
+            fields["series"], self.unsaved_series = self.unsaved_series, None
+        DemoRun.objects.filter(pk=self.run_id, status=RunStatus.RUNNING).update(**fields)
         if DemoRun.objects.filter(pk=self.run_id, cancel_requested=True).exists():
             raise RunCancelled
 

@@ -57,12 +57,12 @@ def line_styles(panel: dict[str, Any]) -> list[dict[str, Any]]:
                 "marker": None if group else MARKERS[slot % len(MARKERS)],
                 # on short lines every point is marked: earlier lines get larger markers, odd lines hollow ones,
                 # so markers on the same point nest instead of hiding each other
-                "marker_size": max(3.5, 8 - 0.6 * slot) if few else 4.5,
-                "hollow": bool(slot % 2),
+                "marker_size": max(3.5, 7.5 - 0.8 * index) if few else 4.5,
+                "hollow": bool(index % 2),
                 "marker_every": every,
-                "marker_offset": 0 if few else slot % every,
+                "marker_offset": 0 if few else index % every,
                 "width": (2.2 if slot == 0 else 1.2) if group else max(1.5, 2.6 - 0.2 * slot),
-                "layer": len(groups) - slot if group else slot,
+                "layer": len(groups) - slot if group else index,
             }
         )
     return styles

@@ -10,7 +10,7 @@ from common.schema import ERROR_RESPONSES, ErrorSerializer
 from demos import selectors, submission
 from demos.catalog import CATALOG
 from demos.filters import DemoRunFilter
-from demos.models import DemoRun
+from demos.models import DemoRun, RunStatus
 from demos.plots import render_svg
 from demos.serializers import DemoRunCreateSerializer, DemoRunListSerializer, DemoRunSerializer, DemoSerializer
 from demos.throttles import DemoSubmitThrottle
@@ -94,7 +94,7 @@ class DemoRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def plot(self, request, pk=None):
         """The run's curves as an SVG chart, once it has succeeded."""
         run = self.get_object()
-        if not run.series:
+        if run.status != RunStatus.SUCCEEDED or not run.series:  # a running run's series are partial
             raise ServiceError(
                 "no_result_yet", f"The run is {run.status}; a chart exists once it has succeeded.", status=409
             )

@@ -17,6 +17,7 @@ from pathlib import Path
 import latex2mathml.converter
 import yaml
 
+from kb.extras import parse_figures, parse_pytorch
 from kb.models import Area
 
 SOURCES = {
@@ -29,7 +30,19 @@ SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 CJK_RE = re.compile(r"[\u3400-\u9fff]")
 UNKNOWN_COMMAND_RE = re.compile(r">(\\[A-Za-z]+)<")
 REQUIRED = ("slug", "title", "title_zh", "area", "summary", "body", "sources")
-OPTIONAL = ("formulas", "pros", "cons", "related", "prerequisites", "corrections", "zh")
+OPTIONAL = (
+    "formulas",
+    "pros",
+    "cons",
+    "related",
+    "prerequisites",
+    "corrections",
+    "zh",
+    "aliases",
+    "pytorch",
+    "figures",
+)
+STRUCTURED = ("formulas", "zh", "pytorch", "figures")  # parsed by their own functions, not as lists of text
 ZH_LISTS = ("formulas", "pros", "cons", "corrections")  # zh.formulas holds the captions only
 
 
@@ -66,6 +79,9 @@ class ConceptSource:
     corrections: list[str]
     path: str
     zh: dict = dataclasses.field(default_factory=dict)  # Chinese prose: summary, body, formulas, pros, ...
+    aliases: list[str] = dataclasses.field(default_factory=list)  # other names and abbreviations, any language
+    pytorch: dict = dataclasses.field(default_factory=dict)  # {code, output}: a snippet and what it prints
+    figures: list[dict] = dataclasses.field(default_factory=list)  # [{file, alt, alt_zh}] under FIGURES_DIR
 
     def content_hash(self) -> str:
         data = {key: value for key, value in asdict(self).items() if key != "path"}
@@ -125,13 +141,15 @@ def _parse_file(path: Path) -> tuple[ConceptSource | None, list[Problem]]:
         fail("title", "must be at most 120 characters")
     if not CJK_RE.search(data["title_zh"]):
         fail("title_zh", "must contain the Chinese term")
-    lists = {key: _string_list(data.get(key, []), key, fail) for key in OPTIONAL if key not in ("formulas", "zh")}
+    lists = {key: _string_list(data.get(key, []), key, fail) for key in OPTIONAL if key not in STRUCTURED}
     sources = _string_list(data["sources"], "sources", fail)
     for source in sources:
         if source not in SOURCES:
             fail("sources", f"'{source}' is not a seed note id ({', '.join(SOURCES)})")
     formulas = _formulas(data.get("formulas", []), fail)
     zh = _chinese(data.get("zh"), {**lists, "formulas": formulas}, fail) if "zh" in data else {}
+    pytorch = parse_pytorch(data["pytorch"], fail) if "pytorch" in data else {}
+    figures = parse_figures(data.get("figures", []), fail)
     if problems:
         return None, problems
     entry = ConceptSource(
@@ -145,6 +163,8 @@ def _parse_file(path: Path) -> tuple[ConceptSource | None, list[Problem]]:
         sources=sources,
         path=shown,
         zh=zh,
+        pytorch=pytorch,
+        figures=figures,
         **lists,
     )
     return entry, []

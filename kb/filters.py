@@ -9,8 +9,10 @@ class ConceptFilter(django_filters.FilterSet):
     search = django_filters.CharFilter(
         method="filter_search",
         max_length=200,
-        help_text="Words (English or Chinese) that must all appear in the title, Chinese title, summary or body. "
-        "Title matches come first.",
+        help_text="Words in English or Chinese, as typed: case, hyphens, spaces and full-width forms do not matter. "
+        "Matches titles, aliases and abbreviations (BN, 批归一化), area names (优化器) and the prose. Whole-name "
+        "matches first, then part of a name, the area, the prose. When no concept matches every word, concepts "
+        "matching some come, most first; each result then lists its matched words.",
     )
     ordering = django_filters.OrderingFilter(
         fields=(("title", "title"), ("area", "area"), ("slug", "slug"), ("updated_at", "updated_at")),

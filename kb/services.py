@@ -21,6 +21,9 @@ CONTENT_FIELDS = (
     "sources",
     "corrections",
     "zh",
+    "aliases",
+    "pytorch",
+    "figures",
 )
 
 

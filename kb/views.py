@@ -1,17 +1,26 @@
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.language import content_language
 from common.schema import ERROR_RESPONSES
 from kb import selectors
 from kb.filters import ConceptFilter
 from kb.serializers import AreaSerializer, ConceptDetailSerializer, ConceptListSerializer, LearningPathSerializer
 
 
-@extend_schema(tags=["knowledge base"], responses=ERROR_RESPONSES)
+@extend_schema(
+    tags=["knowledge base"],
+    responses=ERROR_RESPONSES,
+    parameters=[
+        OpenApiParameter(
+            "lang", str, enum=["en", "zh"], description="Language of the prose (default: Accept-Language, else en)."
+        )
+    ],
+)
 class ConceptViewSet(viewsets.ReadOnlyModelViewSet):
     """The deep-learning concepts of the knowledge base."""
 
@@ -21,6 +30,9 @@ class ConceptViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.concept_queryset()
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "language": content_language(self.request)}
 
     def get_serializer_class(self):
         return ConceptListSerializer if self.action == "list" else ConceptDetailSerializer

@@ -97,7 +97,9 @@ def demo_list(request):
     demos = [
         {
             "demo": demo,
-            "concepts": [{"slug": slug, **concepts.get(slug, {"title": slug, "title_zh": ""})} for slug in demo.concepts],
+            "concepts": [
+                {"slug": slug, **concepts.get(slug, {"title": slug, "title_zh": ""})} for slug in demo.concepts
+            ],
         }
         for demo in CATALOG.values()
     ]
@@ -300,7 +302,7 @@ def _rows(mapping: dict) -> list[dict]:
 
 def _value(mapping: dict, name: str) -> str:
     if name not in mapping:
-        return "–"
+        return "—"
     text = _format(mapping[name])
     std = mapping.get(f"{name}_std")
     return f"{text} ± {_format(std)}" if isinstance(std, int | float) else text

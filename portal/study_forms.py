@@ -235,6 +235,52 @@ class SchedulerSettingsForm(SerializerForm):
         required=False,
         help_text=_("Spread due dates by a little randomness, so that cards learned together do not stay together."),
     )
+    new_cards_per_day = forms.IntegerField(
+        label=_("New cards a day"),
+        help_text=_("At most this many new cards are introduced in one study day; 0 pauses new cards."),
+        widget=forms.NumberInput(attrs={**_bounds("new_cards_per_day"), "inputmode": "numeric"}),
+    )
+    max_reviews_per_day = forms.IntegerField(
+        label=_("Reviews a day"),
+        help_text=_("At most this many reviews are shown in one study day; the rest wait for the next day."),
+        widget=forms.NumberInput(attrs={**_bounds("max_reviews_per_day"), "inputmode": "numeric"}),
+    )
+    day_starts_at_hour = forms.IntegerField(
+        label=_("The study day starts at (hour)"),
+        help_text=_("The local hour, 0 to 23, when a new study day begins: 4 means reviews at 2 a.m. count as late."),
+        widget=forms.NumberInput(attrs={**_bounds("day_starts_at_hour"), "inputmode": "numeric"}),
+    )
+    time_zone = forms.CharField(
+        label=_("Time zone"),
+        max_length=64,
+        help_text=_("Where your study day is counted, as an IANA name such as Asia/Shanghai or Europe/Paris."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}),
+    )
+    bury_siblings = forms.BooleanField(
+        label=_("Bury siblings"),
+        required=False,
+        help_text=_("After you review a card, the other cards of its concept wait until the next day."),
+    )
+    load_balancing = forms.BooleanField(
+        label=_("Load balancing"),
+        required=False,
+        help_text=_("Within the fuzz, move each review to the day with the fewest reviews already due."),
+    )
+    easy_days = forms.MultipleChoiceField(
+        label=_("Easy days"),
+        required=False,
+        choices=[
+            ("0", _("Monday")),
+            ("1", _("Tuesday")),
+            ("2", _("Wednesday")),
+            ("3", _("Thursday")),
+            ("4", _("Friday")),
+            ("5", _("Saturday")),
+            ("6", _("Sunday")),
+        ],
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Load balancing keeps these weekdays light."),
+    )
 
     def serializer_data(self, cleaned: dict) -> dict:
         return {
@@ -251,6 +297,13 @@ class SchedulerSettingsForm(SerializerForm):
             "learning_steps": ", ".join(f"{step:g}" for step in config.learning_steps),
             "relearning_steps": ", ".join(f"{step:g}" for step in config.relearning_steps),
             "enable_fuzzing": config.enable_fuzzing,
+            "new_cards_per_day": config.new_cards_per_day,
+            "max_reviews_per_day": config.max_reviews_per_day,
+            "day_starts_at_hour": config.day_starts_at_hour,
+            "time_zone": config.time_zone,
+            "bury_siblings": config.bury_siblings,
+            "load_balancing": config.load_balancing,
+            "easy_days": [str(day) for day in config.easy_days],
         }
 
 

@@ -9,15 +9,18 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import RedirectURLMixin
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.generic import FormView
 
 from common.errors import ServiceError
+from common.language import language_of
 from demos.catalog import demos_for_concept
 from kb import selectors
 from kb.content import SOURCES
 from kb.models import Area, Concept
+from kb.translation import concept_prose
 from portal import dashboard_views
 from portal.forms import ConceptSearchForm, LoginForm, SignupForm
 from portal.rendering import render_formula, render_markdown
@@ -78,38 +81,36 @@ def concept_detail(request, slug: str):
         "path": selectors.learning_path(concept)["path"],
         "demos": demos_for_concept(concept.slug),
         "sources": [{"id": source, "title": SOURCES.get(source, "")} for source in concept.sources],
+        "figures": _figures(concept),
     }
     return render(request, "portal/concepts/detail.html", context)
 
 
 def _with_summary(concept: Concept) -> Concept:
     """Set ``page_summary`` and ``page_lang``: the summary in the page's language where the entry has it."""
-    chinese = (getattr(concept, "zh", None) or {}).get("summary")
-    if chinese and get_language().startswith("zh"):
-        concept.page_summary, concept.page_lang = chinese, "zh-Hans"
-    else:
-        concept.page_summary, concept.page_lang = concept.summary, "en"
+    prose = concept_prose(concept, language_of(get_language()), ("summary",))
+    concept.page_summary = prose["summary"]
+    concept.page_lang = "zh-Hans" if prose["language"] == "zh" and not prose["untranslated"] else "en"
     return concept
 
 
 def _prose(concept: Concept) -> dict:
     """The entry's text in the page's language: its Chinese version on Chinese pages where it has one."""
-    english = {
-        "lang": "en",
-        "summary": concept.summary,
-        "body": concept.body,
-        "formulas": [formula["caption"] for formula in concept.formulas],
-        "pros": concept.pros,
-        "cons": concept.cons,
-        "corrections": concept.corrections,
-    }
-    chinese = getattr(concept, "zh", None) or {}
-    if not get_language().startswith("zh") or not chinese.get("body"):
-        return english
-    prose = {key: chinese.get(key) or value for key, value in english.items()}
-    if len(prose["formulas"]) != len(concept.formulas):
-        prose["formulas"] = english["formulas"]
-    return {**prose, "lang": "zh-Hans"}
+    prose = concept_prose(concept, language_of(get_language()))
+    return {**prose, "lang": "zh-Hans" if prose["language"] == "zh" and "body" not in prose["untranslated"] else "en"}
+
+
+def _figures(concept: Concept) -> list[dict]:
+    """The entry's figures with the alt text in the page's language (``lang`` for the ``alt`` attribute)."""
+    chinese = language_of(get_language()) == "zh"
+    return [
+        {
+            "url": static(f"kb/figures/{figure['file']}"),
+            "alt": figure["alt_zh"] if chinese else figure["alt"],
+            "lang": "zh-Hans" if chinese else "en",
+        }
+        for figure in concept.figures
+    ]
 
 
 class SignupView(RedirectURLMixin, FormView):

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from quizzes.generators import Variant
+from quizzes.translation import localized
 
 
 class InvalidResponse(ValueError):
@@ -28,10 +29,11 @@ def grade(kind: str, spec: dict, response: Any, variant: Variant | None = None) 
     return GRADERS[kind](spec, response, variant)
 
 
-def grade_item(item, response: Any) -> Grade:
-    """Grade a response to a quiz item (a QuizItem), with the variant it was served for parametric questions."""
+def grade_item(item, response: Any, language: str = "en") -> Grade:
+    """Grade a response to a quiz item (a QuizItem), with the variant it was served for parametric questions.
+    Feedback comes in ``language``; a cloze blank accepts its Chinese answers in either language."""
     variant = Variant(**item.variant) if item.variant else None
-    return grade(item.question.type, item.question.spec, response, variant)
+    return grade(item.question.type, localized(item.question, language)["spec"], response, variant)
 
 
 def _single(spec, response, _variant) -> Grade:

@@ -5,10 +5,16 @@ from django.db.models import Avg
 from common.errors import NotFound
 from quizzes.grading import grade_item
 from quizzes.models import Question, Quiz, QuizItem
+from quizzes.translation import localized
 
 
 def quizzes_of(owner):
     return Quiz.objects.filter(owner=owner)
+
+
+def quizzes_with_items(owner):
+    """The owner's quizzes, newest first, with their items loaded for ``quiz_progress``."""
+    return quizzes_of(owner).prefetch_related("items").order_by("-created_at", "-pk")
 
 
 def quiz_of(owner, quiz_id) -> Quiz:
@@ -60,9 +66,10 @@ def quiz_progress(quiz: Quiz) -> dict:
     }
 
 
-def answer_result(item: QuizItem) -> dict:
-    """An answered item's grade with the expected answer, the feedback on wrong choices and the explanation."""
-    graded = grade_item(item, item.response)
+def answer_result(item: QuizItem, language: str = "en") -> dict:
+    """An answered item's grade with the expected answer, the feedback on wrong choices and the explanation,
+    in ``language`` where the question has it."""
+    graded = grade_item(item, item.response, language)
     return {
         "question": item.question_id,
         "response": item.response,
@@ -70,6 +77,6 @@ def answer_result(item: QuizItem) -> dict:
         "correct": item.score == 1.0,
         "expected": graded.expected,
         "feedback": graded.feedback,
-        "explanation": (item.variant or {}).get("explanation") or item.question.explanation,
+        "explanation": (item.variant or {}).get("explanation") or localized(item.question, language)["explanation"],
         "answered_at": item.answered_at,
     }

@@ -5,6 +5,7 @@ from kb.models import Area
 from quizzes.models import QuestionType, Quiz, QuizItem, QuizMode
 from quizzes.selectors import answer_result, quiz_progress
 from quizzes.services import MAX_QUIZ_SIZE
+from quizzes.translation import localized
 
 
 class QuizCreateSerializer(serializers.Serializer):
@@ -35,25 +36,28 @@ class QuizItemSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.DictField())
     def get_question(self, item):
         question, variant = item.question, item.variant or {}
+        language = self.context.get("language", "en")
+        shown = localized(question, language)
         body = {
             "id": question.id,
             "type": question.type,
-            "prompt": variant.get("prompt") or question.prompt,
+            "prompt": variant.get("prompt") or shown["prompt"],
             "concept": question.concept.slug,
             "also_concepts": sorted(c.slug for c in question.also_concepts.all()),
         }
         if question.type in (QuestionType.SINGLE, QuestionType.MULTIPLE):
-            body["choices"] = [{"key": c["key"], "text": c["text"]} for c in question.spec["choices"]]
+            body["choices"] = [{"key": c["key"], "text": c["text"]} for c in shown["spec"]["choices"]]
         if question.type == QuestionType.CLOZE:
             body["blanks"] = len(question.spec["blanks"])
-        unit = variant.get("unit") or question.spec.get("unit")
+        unit = variant.get("unit") or shown["spec"].get("unit")
         if unit:
             body["unit"] = unit
+        body["language"] = "en" if variant else shown["language"]
         return body
 
     @extend_schema_field(serializers.DictField(allow_null=True))
     def get_result(self, item):
-        return answer_result(item) if item.answered_at else None
+        return answer_result(item, self.context.get("language", "en")) if item.answered_at else None
 
 
 class QuizSerializer(serializers.ModelSerializer):
@@ -63,6 +67,20 @@ class QuizSerializer(serializers.ModelSerializer):
     class Meta:
         model = Quiz
         fields = ("id", "mode", "scope", "created_at", "progress", "items")
+
+    @extend_schema_field(serializers.DictField())
+    def get_progress(self, quiz):
+        return quiz_progress(quiz)
+
+
+class QuizSummarySerializer(serializers.ModelSerializer):
+    """A quiz in the list: its score and progress, without the questions."""
+
+    progress = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Quiz
+        fields = ("id", "mode", "scope", "created_at", "progress")
 
     @extend_schema_field(serializers.DictField())
     def get_progress(self, quiz):

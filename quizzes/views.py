@@ -3,10 +3,11 @@ from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from common.language import content_language
 from common.schema import PERSONAL_ERRORS
 from quizzes import selectors, services
 from quizzes.models import Quiz
-from quizzes.serializers import AnswerSerializer, QuizCreateSerializer, QuizSerializer
+from quizzes.serializers import AnswerSerializer, QuizCreateSerializer, QuizSerializer, QuizSummarySerializer
 
 
 @extend_schema(tags=["quizzes"], responses={200: QuizSerializer, **PERSONAL_ERRORS})
@@ -21,13 +22,23 @@ class QuizViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     def get_object(self):
         return selectors.quiz_of(self.request.user, self.kwargs["pk"])
 
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "language": content_language(self.request)}
+
+    @extend_schema(responses={200: QuizSummarySerializer(many=True), **PERSONAL_ERRORS})
+    def list(self, request):
+        """Your quizzes, newest first, each with its score and progress (without the questions); paginated."""
+        page = self.paginate_queryset(selectors.quizzes_with_items(request.user))
+        return self.get_paginated_response(QuizSummarySerializer(page, many=True).data)
+
     @extend_schema(request=QuizCreateSerializer, responses={201: QuizSerializer, **PERSONAL_ERRORS})
     def create(self, request):
         """A new quiz over some concepts or one area; mode random, or adaptive (weakest concepts first)."""
         form = QuizCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         quiz = services.create_quiz(request.user, **form.validated_data)
-        return Response(QuizSerializer(selectors.quiz_of(request.user, quiz.pk)).data, status=status.HTTP_201_CREATED)
+        body = QuizSerializer(selectors.quiz_of(request.user, quiz.pk), context=self.get_serializer_context()).data
+        return Response(body, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         request=AnswerSerializer, responses={200: OpenApiResponse(description="The grade"), **PERSONAL_ERRORS}
@@ -40,4 +51,4 @@ class QuizViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         item = services.answer_question(
             self.get_object(), form.validated_data["question"], form.validated_data["response"]
         )
-        return Response(selectors.answer_result(item))
+        return Response(selectors.answer_result(item, content_language(request)))

@@ -2,8 +2,9 @@
 
 ``next_step`` chooses, in this order:
 
-1. ``review``: cards that were studied before are due again (forgetting is the costliest thing to put off);
-2. ``learn``: new cards are due and today's allowance of new cards (``NEW_CARDS_PER_DAY``) is not used up;
+1. ``review``: today's queue (``cards.selectors.todays_queue``, the list ``/review/`` shows) holds cards that
+   were studied before: learning steps due now, reviews due today (forgetting is the costliest thing to put off);
+2. ``learn``: it holds new cards only (within the learner's ``new_cards_per_day``);
 3. ``quiz``: otherwise an adaptive quiz on the weakest area: the studied area with the lowest mastery (cards'
    retrievability and quiz scores, as ``cards.stats`` computes it), or the first area for a learner who has
    studied nothing yet. It is a form to POST, because starting a quiz creates one.
@@ -11,7 +12,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,7 +23,6 @@ from cards import stats
 from kb.models import Area
 from quizzes.models import QuizMode
 
-NEW_CARDS_PER_DAY = 20  # Anki's default allowance of new cards a day
 QUIZ_SIZE = 10
 REVIEW_URL = "/review/"
 QUIZ_URL = "/quiz/"
@@ -36,31 +36,29 @@ def next_step(owner, *, now: datetime | None = None, area_mastery: dict[str, flo
     learner in the active language. Pass ``area_mastery`` (``stats()["mastery"]["areas"]``) when you have it.
     """
     now = now or timezone.now()
-    due = card_selectors.due_counts(owner, now)
-    if due["review"]:
-        count = due["review"]
+    queue, _counts = card_selectors.todays_queue(owner, now)
+    studied = sum(1 for card in queue if card.last_review is not None)
+    if studied:
         reason = ngettext(
             "%(count)d card you studied before is due for review.",
             "%(count)d cards you studied before are due for review.",
-            count,
-        ) % {"count": count}
-        return {"kind": "review", "url": REVIEW_URL, "count": count, "reason": reason}
-    new_left = max(0, NEW_CARDS_PER_DAY - card_selectors.new_cards_started_since(owner, start_of_day(now)))
-    if due["new"] and new_left:
-        count = min(due["new"], new_left)
+            studied,
+        ) % {"count": studied}
+        return {"kind": "review", "url": REVIEW_URL, "count": studied, "reason": reason}
+    if queue:
         reason = ngettext(
             "Nothing to review: learn %(count)d new card.",
             "Nothing to review: learn %(count)d new cards.",
-            count,
-        ) % {"count": count}
-        return {"kind": "learn", "url": REVIEW_URL, "count": count, "reason": reason}
+            len(queue),
+        ) % {"count": len(queue)}
+        return {"kind": "learn", "url": REVIEW_URL, "count": len(queue), "reason": reason}
     if area_mastery is None:
         area_mastery = stats.stats(owner)["mastery"]["areas"]
     area = weakest_area(area_mastery)
     fields = {"area": area, "mode": QuizMode.ADAPTIVE.value, "size": QUIZ_SIZE}
     reason = (
         _("Your cards are done for today: an adaptive quiz on your weakest area, %(area)s.")
-        if due["new"] or area_mastery
+        if area_mastery or card_selectors.search_cards(owner).exists()
         else _("Nothing to review yet: start with an adaptive quiz on %(area)s, or add cards from a concept page.")
     ) % {"area": _(Area(area).label)}
     return {
@@ -76,8 +74,3 @@ def weakest_area(area_mastery: dict[str, float | None]) -> str:
     order = {area: index for index, area in enumerate(Area.values)}
     studied = [(value, order[area], area) for area, value in area_mastery.items() if value is not None]
     return min(studied)[2] if studied else Area.values[0]
-
-
-def start_of_day(now: datetime) -> datetime:
-    """Midnight of ``now``'s day in the current time zone."""
-    return timezone.make_aware(datetime.combine(timezone.localdate(now), time.min))

@@ -65,11 +65,20 @@ def test_bad_enroll_is_400_and_adds_nothing(api, body, code):
     assert not Card.objects.exists()
 
 
-def test_due_list_is_oldest_first_with_four_intervals(api, learner):
+def test_due_reviews_are_oldest_first_with_four_intervals(api, learner):
     enroll(api, concepts=["sigmoid"])
     cards = list(Card.objects.filter(owner=learner))
+    api.patch("/api/settings/scheduler/", {"bury_siblings": False}, format="json")
     for offset, card in enumerate(cards):
-        Card.objects.filter(pk=card.pk).update(due=timezone.now() - timedelta(hours=offset))
+        Card.objects.filter(pk=card.pk).update(
+            state=2,
+            step=None,
+            stability=3.0,
+            difficulty=5.0,
+            due=timezone.now() - timedelta(hours=offset),
+            last_review=timezone.now() - timedelta(days=3),
+            reps=2,
+        )
     due = api.get("/api/cards/due/", {"limit": 3}).json()
     assert len(due) == 3
     assert [c["due"] for c in due] == sorted(c["due"] for c in due)

@@ -172,7 +172,9 @@ def test_the_prediction_comes_first(learner_client, prediction):
     response = learner_client.post("/demos/optimizers/", form_data("optimizers", prediction))
     assert response.status_code == 400
     error = re.search(r'<ul class="errorlist" id="id_prediction_error">(.*?)</ul>', response.content.decode())
-    expected = "Pick your prediction before you run the demo." if prediction is None else "&#x27;lion&#x27; is not one of sgd"
+    expected = (
+        "Pick your prediction before you run the demo." if prediction is None else "&#x27;lion&#x27; is not one of sgd"
+    )
     assert error and expected in error.group(1)
     assert not DemoRun.objects.exists()
 
@@ -257,8 +259,7 @@ def test_a_queued_run_shows_progress_and_a_cancel_button(learner_client, learner
     section = next(attrs for tag, attrs in parse(response).elements if attrs.get("data-module") == "run")
     assert section["data-api-url"] == f"/api/demo-runs/{run.pk}/"
     assert section["data-status"] == "queued"
-    assert '<noscript><meta http-equiv="refresh" content="10"></noscript>' in html  # without JavaScript
-    assert f'href="/runs/{run.pk}/"' in html  # the refresh link
+    assert re.search(rf'<a href="/runs/{run.pk}/" data-run-refresh>Refresh</a>', html)  # without JavaScript
     assert "You predicted: ReLU" in text_of(response)
     assert "/plot.svg" not in html
 
@@ -350,7 +351,9 @@ def test_comparing_two_runs_overlays_their_curves_and_lines_up_their_parameters(
     assert response.status_code == 200
     assert_csp_ready(response)
     html = response.content.decode()
-    assert re.search(r'<tr class="differs"><th scope="row"><code>lr</code>.*?<td lang="en">0.05</td><td lang="en">0.2</td>', html)
+    assert re.search(
+        r'<tr class="differs"><th scope="row"><code>lr</code>.*?<td lang="en">0.05</td><td lang="en">0.2</td>', html
+    )
     assert re.search(r"<tr><th scope=\"row\"><code>depth</code></th><td lang=\"en\">4</td><td lang=\"en\">4</td>", html)
     charts = next(attrs for tag, attrs in parse(response).elements if attrs.get("data-module") == "charts")
     assert json.loads(charts["data-series"]) == overlay([a, b])
@@ -395,3 +398,13 @@ def test_a_bad_comparison_says_why(learner_client, learner, other_learner, query
     assert response.status_code == status
     assert message in text_of(response)
     assert_csp_ready(response)
+
+
+def test_the_demo_pages_are_translated(learner_client, learner):
+    learner_client.cookies["django_language"] = "zh-hans"
+    form = text_of(learner_client.get("/demos/optimizers/"))
+    assert "1. 预测" in form and "2. 设置参数" in form and "运行" in form
+    run, _ = submit_run(learner, "activation-gradients", QUICK)
+    page = text_of(learner_client.get(f"/runs/{run.pk}/"))
+    assert "排队中" in page and "取消运行" in page and "进度" in page
+    assert "比较勾选的运行" in text_of(learner_client.get("/runs/"))

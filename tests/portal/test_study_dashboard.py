@@ -7,8 +7,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from cards import selectors as card_selectors
 from cards import services as card_services
 from cards.models import Card
+from cards.selectors import settings_of
 from demos.catalog import CATALOG
 from demos.models import DemoRun
 from kb.models import Concept
@@ -59,11 +61,12 @@ def test_a_new_learner_is_sent_to_an_adaptive_quiz_on_the_first_area(learner_cli
     assert quiz.items.count() == study.QUIZ_SIZE
 
 
-def test_due_reviews_come_first_then_new_cards_within_the_days_limit(learner, settings):
+def test_due_reviews_come_first_then_new_cards_within_the_days_limit(learner):
     enroll(learner, "adam", "relu")
     cards = list(Card.objects.filter(owner=learner))
-    assert study.next_step(learner)["kind"] == "learn"
-    assert study.next_step(learner)["count"] == min(len(cards), study.NEW_CARDS_PER_DAY)
+    step = study.next_step(learner)
+    assert step["kind"] == "learn" and step["url"] == "/review/"
+    assert step["count"] == min(len(cards), settings_of(learner).new_cards_per_day)
 
     # A card studied yesterday and due again now outranks the new ones.
     yesterday = timezone.now() - timedelta(days=1)
@@ -77,16 +80,20 @@ def test_due_reviews_come_first_then_new_cards_within_the_days_limit(learner, se
     }
 
 
-def test_when_todays_new_cards_are_used_up_the_weakest_studied_area_is_quizzed(learner, monkeypatch):
+def test_when_todays_new_cards_are_used_up_the_weakest_studied_area_is_quizzed(learner):
     enroll(learner, "adam", "relu")
-    monkeypatch.setattr(study, "NEW_CARDS_PER_DAY", 2)
+    card_services.update_settings(learner, {"new_cards_per_day": 2})
     first, second = Card.objects.filter(owner=learner, concept__slug="relu")[:2]
     rate(learner, first, rating=4)
     rate(learner, second, rating=4)  # two new cards begun today: the allowance is used up
+    assert card_selectors.due_counts(learner)["new"] == 0
     assert study.next_step(learner, area_mastery={"optimizers": 0.4, "activations": 0.9})["area"] == "optimizers"
     step = study.next_step(learner)
     assert step["kind"] == "quiz"
     assert step["form"]["fields"]["area"] == "activations"  # the only studied area
+    assert (
+        step["reason"] == "Your cards are done for today: an adaptive quiz on your weakest area, Activation functions."
+    )
     assert study.weakest_area({"cnn": 0.5, "rnn": 0.5, "foundations": None}) == "cnn"  # ties: teaching order
     assert study.weakest_area({}) == "foundations"
 

@@ -68,7 +68,7 @@ def test_the_session_shows_the_first_card_front_and_every_cards_intervals(learne
             rf'<span class="rating__label">{label}</span>\s*<span class="rating__interval">{interval}</span>', first
         )
     assert f'href="?show={cards[0].pk}"' in html
-    assert f"{len(cards)}</span> due now" in html
+    assert f"{len(cards)}</span> left today" in html
 
 
 def test_show_flips_the_card_without_javascript(learner_client, learner):

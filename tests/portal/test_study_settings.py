@@ -24,6 +24,13 @@ GOOD = {
     "learning_steps": "1, 5 15",
     "relearning_steps": "10",
     "enable_fuzzing": "",
+    "new_cards_per_day": "15",
+    "max_reviews_per_day": "150",
+    "day_starts_at_hour": "5",
+    "time_zone": "Asia/Shanghai",
+    "bury_siblings": "on",
+    "load_balancing": "",
+    "easy_days": ["6", "5"],
 }
 
 
@@ -42,8 +49,10 @@ def test_the_form_shows_the_current_settings_with_a_sentence_each(learner_client
     assert (inputs["desired_retention"]["min"], inputs["desired_retention"]["max"]) == ("0.7", "0.99")
     assert inputs["learning_steps"]["value"] == "1, 10"
     assert "checked" in inputs["enable_fuzzing"]
-    for name in GOOD:
+    assert inputs["new_cards_per_day"]["value"] == "20" and inputs["time_zone"]["value"] == "UTC"
+    for name in set(GOOD) - {"easy_days"}:
         assert inputs[name]["aria-describedby"].startswith(f"id_{name}_helptext")  # one sentence on what it does
+    assert 'aria-describedby="id_easy_days_helptext"' in response.content.decode()  # on the weekdays' fieldset
     html = response.content.decode()
     assert 'href="/api/export/anki.apkg"' in html and 'href="/api/export/reviews.csv"' in html
     assert 'action="/settings/optimize/"' in html
@@ -56,7 +65,16 @@ def test_saving_valid_settings(learner_client, learner):
     assert config.desired_retention == 0.85 and config.maximum_interval == 365
     assert config.learning_steps == [1, 5, 15] and config.relearning_steps == [10]
     assert config.enable_fuzzing is False
-    assert "Your settings are saved." in learner_client.get("/settings/").content.decode()
+    assert (config.new_cards_per_day, config.max_reviews_per_day, config.day_starts_at_hour) == (15, 150, 5)
+    assert config.time_zone == "Asia/Shanghai" and config.bury_siblings and not config.load_balancing
+    assert config.easy_days == [5, 6]
+    page = learner_client.get("/settings/")
+    assert "Your settings are saved." in page.content.decode()
+    page = parse(page)
+    checked = [
+        attrs["value"] for tag, attrs in page.elements if attrs.get("name") == "easy_days" and "checked" in attrs
+    ]
+    assert checked == ["5", "6"]
 
 
 @pytest.mark.parametrize(
@@ -67,6 +85,11 @@ def test_saving_valid_settings(learner_client, learner):
         ({"maximum_interval": "0"}, "maximum_interval", "greater than or equal to 1"),
         ({"learning_steps": "1, ten"}, "learning_steps", "Item 2: A valid number is required."),
         ({"relearning_steps": "5000"}, "relearning_steps", "less than or equal to 1440"),
+        ({"new_cards_per_day": "-1"}, "new_cards_per_day", "greater than or equal to 0"),
+        ({"day_starts_at_hour": "24"}, "day_starts_at_hour", "an hour from 0 to 23"),
+        ({"time_zone": "Mars/Olympus"}, "time_zone", "Unknown time zone &#x27;Mars/Olympus&#x27;"),
+        ({"easy_days": ["0", "1", "2", "3", "4", "5", "6"]}, "easy_days", "At most 6 easy days"),
+        ({"easy_days": ["7"]}, "easy_days", "Select a valid choice."),
     ],
 )
 def test_bad_settings_name_the_field_and_change_nothing(learner_client, learner, change, field, message):

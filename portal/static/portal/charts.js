@@ -343,7 +343,7 @@
 
   function legend(entries) {
     var list = document.createElement("ul");
-    list.className = "chart-legend";
+    list.className = "run-chart-legend";
     entries.forEach(function (entry) {
       var item = document.createElement("li");
       item.appendChild(swatch(entry.style));
@@ -461,7 +461,7 @@
   function build(element, series, chartStyle) {
     element.replaceChildren();
     var grid = document.createElement("div");
-    grid.className = "chart-grid";
+    grid.className = "run-chart-grid";
     element.appendChild(grid);
     var keys = Object.keys(series);
     var entries = {};
@@ -474,30 +474,30 @@
     keys.forEach(function (key) {
       var panel = series[key];
       var figure = document.createElement("figure");
-      figure.className = "chart";
+      figure.className = "run-chart";
       var caption = document.createElement("figcaption");
       var title = document.createElement("span");
-      title.className = "chart__title";
+      title.className = "run-chart__title";
       title.lang = "en";
       title.textContent = panel.title || key;
       caption.appendChild(title);
       if (panel.note) {
         var note = document.createElement("span");
-        note.className = "chart__note";
+        note.className = "run-chart__note";
         note.lang = "en";
         note.textContent = panel.note;
         caption.appendChild(note);
       }
       figure.appendChild(caption);
       // The axis labels are HTML around the plot, so that long ones wrap instead of being cut at the plot's edge.
-      figure.appendChild(axisLabel("chart__y-label", panel.y_label));
+      figure.appendChild(axisLabel("run-chart__y-label", panel.y_label));
       var box = document.createElement("div");
-      box.className = "chart__plot";
+      box.className = "run-chart__plot";
       box.setAttribute("role", "img");
       box.lang = "en";
       box.setAttribute("aria-label", describe(panel));
       figure.appendChild(box);
-      figure.appendChild(axisLabel("chart__x-label", panel.x_label));
+      figure.appendChild(axisLabel("run-chart__x-label", panel.x_label));
       var count = entries[key].length;
       if (count && (count <= INSIDE_LEGEND_ENTRIES || (!shared && count <= MAX_LEGEND_ENTRIES))) {
         figure.appendChild(legend(entries[key]));
@@ -514,7 +514,7 @@
     });
     if (shared && entries[long[0]].length <= MAX_LEGEND_ENTRIES) {
       var sharedLegend = legend(entries[long[0]]);
-      sharedLegend.classList.add("chart-legend--shared");
+      sharedLegend.classList.add("run-chart-legend--shared");
       element.appendChild(sharedLegend);
     }
     element.chartState = state;

@@ -62,9 +62,11 @@
     var queue = new Queue(root.getAttribute("data-owner"));
     var reviewUrl = root.getAttribute("data-review-url");
     var batchUrl = root.getAttribute("data-batch-url");
+    var dueUrl = root.getAttribute("data-due-url");
     var left = parseInt(root.getAttribute("data-due"), 10) || 0;
     var progress = root.querySelector(".review__progress");
     var position = root.querySelector("[data-review-position]");
+    var sessionTotal = root.querySelector("[data-review-total]");
     var leftText = root.querySelector("[data-review-left]");
     var sync = root.querySelector("[data-review-sync]");
     var errorBox = root.querySelector("[data-review-error]");
@@ -98,8 +100,18 @@
       }
       return true;
     });
-    if (progress) {
-      progress.max = cards.length;
+    function counters() {
+      if (progress) {
+        progress.max = cards.length;
+        progress.value = Math.min(index, cards.length);
+        progress.textContent = Math.min(index, cards.length) + "/" + cards.length;
+      }
+      if (sessionTotal) {
+        sessionTotal.textContent = String(cards.length);
+      }
+      if (leftText) {
+        leftText.textContent = String(left);
+      }
     }
     root.querySelectorAll("[data-review-keys]").forEach(function (hint) {
       hint.hidden = false;
@@ -115,13 +127,7 @@
       });
       index = next;
       flipped = false;
-      if (progress) {
-        progress.value = Math.min(next, cards.length);
-        progress.textContent = Math.min(next, cards.length) + "/" + cards.length;
-      }
-      if (leftText) {
-        leftText.textContent = String(left);
-      }
+      counters();
       var card = current();
       if (!card) {
         var done = root.querySelector("[data-review-done]");
@@ -185,6 +191,7 @@
           busy = false;
           if (result.ok) {
             advance();
+            refresh();
           } else if (result.status >= 500) {
             keep(item);
           } else {
@@ -210,6 +217,47 @@
     function advance() {
       left = Math.max(0, left - 1);
       show(index + 1);
+    }
+
+    /* After a rating, today's queue on the server may have changed (bury siblings hides the other cards of the
+       rated card's concept until tomorrow): the session drops the cards the queue no longer holds, and takes the
+       server's count of cards left today (headers X-Learning-Left, X-Review-Left, X-New-Left). */
+    function refresh() {
+      fetch(dueUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (response) {
+          if (!response.ok) {
+            return null;
+          }
+          var total = ["Learning", "Review", "New"].reduce(function (sum, kind) {
+            return sum + (parseInt(response.headers.get("X-" + kind + "-Left"), 10) || 0);
+          }, 0);
+          return response.json().then(function (items) {
+            return { ids: items.map(function (item) { return String(item.id); }), left: total };
+          });
+        })
+        .then(function (queue) {
+          if (!queue) {
+            return;
+          }
+          var shown = current();
+          cards = cards.filter(function (card, i) {
+            /* Rated cards stay (for the count), and so does a card whose answer is already shown. */
+            if (i < index || (i === index && flipped) || queue.ids.indexOf(card.getAttribute("data-card")) !== -1) {
+              return true;
+            }
+            card.remove();
+            return false;
+          });
+          left = queue.left;
+          if (current() !== shown) {
+            show(index);
+          } else {
+            counters();
+          }
+        })
+        .catch(function () {
+          /* offline: the session goes on as it is */
+        });
     }
 
     function later() {

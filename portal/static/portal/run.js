@@ -3,8 +3,8 @@
    While the run is queued or running, this polls GET /api/demo-runs/<id>/ (the session's cookie authenticates it)
    about once a second: it moves the progress bar, shows the worker's message, and redraws the curves from whatever
    series the run holds so far (charts.js). When the run ends, the page reloads, and the server renders the result:
-   the charts, the metrics, the summary and the graded prediction. Without JavaScript the page refreshes itself
-   (a <noscript> meta refresh) and has a Refresh link. */
+   the charts, the metrics, the summary and the graded prediction. Without JavaScript the page
+   shows the state it was rendered with and a Refresh link. */
 (function () {
   "use strict";
 

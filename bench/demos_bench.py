@@ -46,7 +46,7 @@ def main() -> None:
         DEMO_MAX_ACTIVE_RUNS="1000",
         DEMO_SUBMIT_RATE="100000/hour",
     )
-    from tests.services import RedisServer  # the same redis-server the tests start (needs the settings above)
+    from tests.processes import RedisServer  # the same redis-server the tests start (needs the settings above)
 
     redis = RedisServer(port, data)
     redis.start()  # waits until it answers PING

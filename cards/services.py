@@ -199,6 +199,13 @@ def _review_locked(
             "this review's reviewed_at; send offline reviews in time order.",
             errors={"reviewed_at": "earlier than the card's last review"},
         )
+    if reviewed_at < card.created_at:
+        raise ServiceError(
+            "before_card_created",
+            f"The card was created at {card.created_at.isoformat()}, after this review's reviewed_at; "
+            "a review cannot predate its card.",
+            errors={"reviewed_at": "earlier than the card's creation"},
+        )
     before = (card.state, card.due)
     snapshot = {f"{name}_before": getattr(card, name) for name in SNAPSHOT_FIELDS}
     updated, _ = scheduler.review_card(

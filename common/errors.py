@@ -6,7 +6,9 @@ plus ``"errors": {field: [{"code", "message"}]}`` when specific fields are at fa
 
 import logging
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
@@ -62,7 +64,27 @@ class NotFound(ServiceError):
         super().__init__("not_found", detail, status=404)
 
 
+def too_large_body() -> dict:
+    megabytes = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024)
+    return error_body(413, "too_large", f"The request body is larger than the {megabytes:g} MB this server accepts.")
+
+
+def _invalid_path_value(exc: DjangoValidationError, context) -> Response | None:
+    """A value from the URL that the database field cannot hold (a 36-character id that is not a UUID): nothing
+    has that id, so 404, as for an id that is well formed but unknown."""
+    kwargs = {str(value) for value in (context.get("kwargs") or {}).values()}
+    value = getattr(exc, "params", None) and exc.params.get("value")
+    if value is None or str(value) not in kwargs:
+        return None
+    set_rollback()
+    return Response(error_body(404, "not_found", f"No object has the id {str(value)[:100]!r}."), status=404)
+
+
 def api_exception_handler(exc, context):
+    if isinstance(exc, RequestDataTooBig):
+        return Response(too_large_body(), status=413)
+    if isinstance(exc, DjangoValidationError):
+        return _invalid_path_value(exc, context)
     if isinstance(exc, ServiceError):
         errors = {field: [{"code": exc.code, "message": message}] for field, message in exc.errors.items()}
         set_rollback()
@@ -102,6 +124,8 @@ class QueryParamError(serializers.ValidationError):
 
 
 def json_bad_request(request, exception=None):
+    if isinstance(exception, RequestDataTooBig):  # Django answers it as a bad request; it is a body too large
+        return JsonResponse(too_large_body(), status=413)
     return JsonResponse(error_body(400, "bad_request", "The request could not be understood."), status=400)
 
 

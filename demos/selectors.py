@@ -1,5 +1,7 @@
 """Reads for demos and runs, shared by the API and pages."""
 
+from django.core.exceptions import ValidationError
+
 from common.errors import NotFound
 from demos.catalog import CATALOG, UnknownDemo, get_demo
 from demos.models import DemoRun
@@ -27,7 +29,7 @@ def run_of(owner, run_id) -> DemoRun:
     """The owner's run; anybody else's run is a NotFound, exactly like a run that does not exist."""
     try:
         return runs_of(owner).get(pk=run_id)
-    except (DemoRun.DoesNotExist, ValueError):
+    except (DemoRun.DoesNotExist, ValueError, ValidationError):
         raise NotFound(f"No demo run {run_id} of yours.") from None
 
 

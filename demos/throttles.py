@@ -1,9 +1,11 @@
 from django.conf import settings
-from rest_framework.throttling import UserRateThrottle
+
+from common.throttles import UserRateThrottle
 
 
 class DemoSubmitThrottle(UserRateThrottle):
-    """Submissions per user; the rate is read at request time (DEMO_SUBMIT_RATE, e.g. "60/hour")."""
+    """Submissions per user; the rate is read at request time (DEMO_SUBMIT_RATE, e.g. "60/hour"). When the
+    cache is unreachable, submissions are allowed (and logged) rather than refused: see common.throttles."""
 
     scope = "demo_submit"
 

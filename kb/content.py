@@ -29,7 +29,7 @@ SOURCES = {
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 CJK_RE = re.compile(r"[\u3400-\u9fff]")
 UNKNOWN_COMMAND_RE = re.compile(r">(\\[A-Za-z]+)<")
-REQUIRED = ("slug", "title", "title_zh", "area", "summary", "body", "sources")
+REQUIRED = ("slug", "title", "title_zh", "area", "summary", "body", "sources", "zh")
 OPTIONAL = (
     "formulas",
     "pros",
@@ -147,7 +147,7 @@ def _parse_file(path: Path) -> tuple[ConceptSource | None, list[Problem]]:
         if source not in SOURCES:
             fail("sources", f"'{source}' is not a seed note id ({', '.join(SOURCES)})")
     formulas = _formulas(data.get("formulas", []), fail)
-    zh = _chinese(data.get("zh"), {**lists, "formulas": formulas}, fail) if "zh" in data else {}
+    zh = _chinese(data["zh"], {**lists, "formulas": formulas}, fail)
     pytorch = parse_pytorch(data["pytorch"], fail) if "pytorch" in data else {}
     figures = parse_figures(data.get("figures", []), fail)
     if problems:

@@ -84,7 +84,14 @@ class ConceptListSerializer(LocalizedConceptSerializer):
     prose_fields = ("summary",)
 
 
+class PytorchSnippetSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="A few lines of PyTorch that run on the CPU in well under a second.")
+    output = serializers.CharField(help_text="Exactly what the code prints; the test suite checks it.")
+
+
 class ConceptDetailSerializer(LocalizedConceptSerializer):
+    pytorch = PytorchSnippetSerializer(required=False, help_text="The 'In PyTorch' part, where code makes it concrete.")
+    aliases = serializers.ListField(child=serializers.CharField(), help_text="Other names and abbreviations.")
     formulas = FormulaSerializer(many=True)
     related = ConceptLinkSerializer(many=True)
     prerequisites = ConceptLinkSerializer(many=True)
@@ -112,6 +119,8 @@ class ConceptDetailSerializer(LocalizedConceptSerializer):
             "sources",
             "demos",
             "figures",
+            "pytorch",
+            "aliases",
             "version",
             "updated_at",
             "language",

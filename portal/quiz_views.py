@@ -197,6 +197,7 @@ def _result(item: QuizItem) -> dict:
         "partial": 0 < result["score"] < 1,
         "percent": round(100 * result["score"]),
         "choices": choices,
+        "chose_any": any(choice["chosen"] for choice in choices),
         "feedback": feedback,
         "explanation": text_with_maths(question.get("explanation_zh") or result["explanation"]),
         "expected_text": _expected_text(question, result["expected"]),

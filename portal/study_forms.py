@@ -247,7 +247,10 @@ class SchedulerSettingsForm(SerializerForm):
     )
     day_starts_at_hour = forms.IntegerField(
         label=_("The study day starts at (hour)"),
-        help_text=_("The local hour, 0 to 23, when a new study day begins: 4 means reviews at 2 a.m. count as late."),
+        help_text=_(
+            "The local hour, 0 to 23, when a new study day begins: with 4, reviews before 4 a.m. count for the day "
+            "before."
+        ),
         widget=forms.NumberInput(attrs={**_bounds("day_starts_at_hour"), "inputmode": "numeric"}),
     )
     time_zone = forms.CharField(

@@ -49,7 +49,7 @@ def concept_list(request):
     if area:
         concepts = concepts.filter(area=area)
     if query:
-        results = [_with_summary(concept) for concept in selectors.search_concepts(concepts, query)]
+        results = [_with_summary(concept, searched=True) for concept in selectors.search_concepts(concepts, query)]
         context.update(query=query, area=area, results=results)
     else:
         by_area: dict[str, list[Concept]] = defaultdict(list)
@@ -86,8 +86,10 @@ def concept_detail(request, slug: str):
     return render(request, "portal/concepts/detail.html", context)
 
 
-def _with_summary(concept: Concept) -> Concept:
-    """Set ``page_summary`` and ``page_lang``: the summary in the page's language where the entry has it."""
+def _with_summary(concept: Concept, searched: bool = False) -> Concept:
+    """Set ``page_summary`` and ``page_lang`` (the summary in the page's language where the entry has it) and,
+    for a search result, ``page_matched``: the words of the query it matched."""
+    concept.page_matched = concept.search_matched_words if searched else []
     prose = concept_prose(concept, language_of(get_language()), ("summary",))
     concept.page_summary = prose["summary"]
     concept.page_lang = "zh-Hans" if prose["language"] == "zh" and not prose["untranslated"] else "en"

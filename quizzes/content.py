@@ -122,7 +122,9 @@ def _question_errors(raw, concept_slugs: set[str]) -> list[str]:
             errors.append(f"the prompt must contain {BLANK} once per blank ({len(blanks)})")
     elif kind == QuestionType.PARAMETRIC and raw.get("generator") not in GENERATORS:
         errors.append(f"generator must be one of {', '.join(GENERATORS)}")
-    if "zh" in raw and not errors:
+    if kind != QuestionType.PARAMETRIC and "zh" not in raw:
+        errors.append("zh is required: the question in Chinese (prompt, explanation, choices ...)")
+    elif "zh" in raw and not errors:
         errors += _chinese_errors(raw)
     return errors
 

@@ -93,3 +93,40 @@ def test_cache_url_selects_a_shared_redis_cache(tmp_path):
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert "RedisCache" in result.stdout and "redis://127.0.0.1:6390/1" in result.stdout
+
+
+SQLITE_PROBE = (
+    "import django, json; from django.conf import settings; django.setup(); from django.db import connection; "
+    "cursor = connection.cursor(); cursor.execute('PRAGMA journal_mode'); "
+    "print(json.dumps({'options': settings.DATABASES['default']['OPTIONS'], 'journal': cursor.fetchone()[0], "
+    "'name': str(settings.DATABASES['default']['NAME'])}))"
+)
+
+
+@pytest.mark.parametrize("how", ["default path", "DATABASE_URL"])
+def test_every_way_of_pointing_at_sqlite_gets_wal_immediate_transactions_and_a_timeout(tmp_path, how):
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DEEPRECALL_DATA_DIR"}}
+    env.update(DJANGO_SETTINGS_MODULE="config.settings.local", DEEPRECALL_DATA_DIR=str(tmp_path / "data"))
+    if how == "DATABASE_URL":
+        env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'elsewhere.sqlite3'}"
+    result = subprocess.run([sys.executable, "-c", SQLITE_PROBE], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout)
+    expected = tmp_path / ("elsewhere.sqlite3" if how == "DATABASE_URL" else "data/deeprecall.sqlite3")
+    assert values["name"] == str(expected)
+    assert values["options"]["transaction_mode"] == "IMMEDIATE"
+    assert values["options"]["timeout"] == 20
+    assert values["journal"] == "wal"  # the init command ran on the real connection
+
+
+def test_sqlite_options_leave_other_databases_and_explicit_options_alone():
+    from config.settings.base import with_sqlite_options
+
+    postgres = {"ENGINE": "django.db.backends.postgresql", "NAME": "deeprecall", "OPTIONS": {}}
+    assert with_sqlite_options(postgres) == postgres
+    sqlite = with_sqlite_options({"ENGINE": "django.db.backends.sqlite3", "NAME": "x", "OPTIONS": {"timeout": 5}})
+    assert sqlite["OPTIONS"] == {
+        "timeout": 5,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL;",
+    }

@@ -84,16 +84,24 @@ TEMPLATES = [
 ]
 
 
+# WAL and immediate transactions let the web process and a local worker write without "database is locked".
+SQLITE_OPTIONS = {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
+
+
+def with_sqlite_options(config: dict) -> dict:
+    """A database config with the SQLite options added when it is SQLite (options it sets itself are kept);
+    every way of pointing at SQLite (the default path, DATABASE_URL=sqlite:///..., the test settings) goes
+    through here."""
+    if config.get("ENGINE") != "django.db.backends.sqlite3":
+        return config
+    return {**config, "OPTIONS": {**SQLITE_OPTIONS, **config.get("OPTIONS", {})}}
+
+
 def database_config() -> dict:
     url = os.environ.get("DATABASE_URL")
     if url:
-        return dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
-    return {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": DATA_DIR / "deeprecall.sqlite3",
-        # WAL and immediate transactions let the web process and a local worker write without "database is locked".
-        "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"},
-    }
+        return with_sqlite_options(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
+    return with_sqlite_options({"ENGINE": "django.db.backends.sqlite3", "NAME": DATA_DIR / "deeprecall.sqlite3"})
 
 
 DATABASES = {"default": database_config()}
@@ -102,7 +110,12 @@ DATABASES = {"default": database_config()}
 CACHE_URL = os.environ.get("CACHE_URL", "")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            # A stopped or hung Redis costs a request at most a second; the throttles then let it through.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
         if CACHE_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -142,13 +155,13 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "common.errors.api_exception_handler",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["common.parsers.JSONParser"],  # DRF's, with the nesting depth bounded
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "common.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.ScopedRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["common.throttles.ScopedRateThrottle"],  # allows requests when the cache is down
     "DEFAULT_THROTTLE_RATES": {"auth": os.environ.get("AUTH_RATE", "30/minute")},
 }
 if DEBUG:

@@ -113,26 +113,33 @@ def _train(params, device, progress) -> DemoResult:
         early_lines.append({"label": label, "x": layers, "y": early_mean})
         steps_x, losses_y = downsample(losses)
         loss_lines.append({"label": label, "x": steps_x, "y": losses_y})
-        progress((i + 1) / len(ACTIVATIONS), f"trained {activation}")
+        series = _series(params, first_lines, early_lines, loss_lines)
+        progress((i + 1) / len(ACTIVATIONS), f"trained {activation}", series=series)
+    return DemoResult(metrics, series)
 
+
+def _series(params, first_lines, early_lines, loss_lines) -> dict:
+    """The charts of the activations trained so far (all of them after the last); copies the lists of lines, so
+    that a partial series passed to ``progress`` does not grow afterwards."""
     layer, grad = "layer (index, 1 = next to the input)", "weight-gradient RMS (nats per unit weight)"
     early = min(EARLY_STEPS, params["steps"])
     overlap = "ReLU and Leaky ReLU nearly coincide: they differ only for negative inputs"
-    series = {
+    return {
         "grad_first_step": panel(
-            "Weight-gradient size per layer, first step", layer, grad, first_lines, log_y=True, note=overlap
+            "Weight-gradient size per layer, first step", layer, grad, list(first_lines), log_y=True, note=overlap
         ),
         "grad_early_mean": panel(
             f"Weight-gradient size per layer, mean of the first {early} steps",
             layer,
             grad,
-            early_lines,
+            list(early_lines),
             log_y=True,
             note=overlap,
         ),
-        "loss": panel("Training loss", "step (full-batch SGD updates)", "cross-entropy (nats)", loss_lines, log_y=True),
+        "loss": panel(
+            "Training loss", "step (full-batch SGD updates)", "cross-entropy (nats)", list(loss_lines), log_y=True
+        ),
     }
-    return DemoResult(metrics, series)
 
 
 def _summary(m, params) -> str:

@@ -18,10 +18,12 @@ from typing import Any
 import numpy as np
 import torch
 
-ProgressCallback = Callable[[float, str], None]
+# progress(fraction, message, series=None): a demo may pass the curves so far (the shape of DemoResult.series), so
+# that a live chart can draw them while it trains; the service stores the latest ones with the progress.
+ProgressCallback = Callable[..., None]
 
 
-def no_progress(fraction: float, message: str) -> None:
+def no_progress(fraction: float, message: str, series: dict | None = None) -> None:
     """Default callback for callers that do not watch progress."""
 
 
@@ -214,9 +216,10 @@ class Demo:
         for k in range(count):
             seed = first + k
 
-            def report(fraction: float, message: str, k: int = k, seed: int = seed) -> None:
+            def report(fraction: float, message: str, series: dict | None = None, k: int = k, seed: int = seed) -> None:
                 prefix = f"seed {seed} ({k + 1}/{count}): " if count > 1 else ""
-                progress((k + min(max(fraction, 0.0), 1.0)) / count, prefix + message)
+                extra = {} if series is None else {"series": series}  # callbacks that take no curves still work
+                progress((k + min(max(fraction, 0.0), 1.0)) / count, prefix + message, **extra)
 
             seed_everything(seed)
             results.append(self.train({**cleaned, "seed": seed}, torch.device(device), report))

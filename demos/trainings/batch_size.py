@@ -118,6 +118,7 @@ def _train(params, device, progress):
     # sampling without replacement from n examples shrinks the variance by (n - B) / (n - 1)
     theory = torch.stack([total_variance / b * (n - b) / (n - 1) for b in variance_batches])
     measured_list, theory_list = to_list(measured), to_list(theory)
+    log2_b = [math.log2(b) for b in variance_batches]
 
     batches = [*TRAIN_BATCHES, n]
     curves, metrics = {}, {}
@@ -134,6 +135,8 @@ def _train(params, device, progress):
         # the loss once this batch size had seen as many examples as batch 1 sees in the whole run
         seen = max(k for k, s in enumerate(eval_steps) if s * batch <= steps)
         metrics[f"loss_at_equal_examples_batch_{label}"] = curves[batch][1][seen]
+        series = _series(log2_b, measured_list, theory_list, curves, n)  # the batch sizes trained so far
+        progress(0.1 + 0.85 * (i + 1) / len(batches), f"trained batch {batch}", series=series)
 
     noise = dict(zip(variance_batches, measured_list, strict=True))
     metrics.update({f"grad_variance_batch_{b}": round(noise[b], 6) for b in (1, 8, 64) if b in noise})
@@ -145,9 +148,13 @@ def _train(params, device, progress):
     metrics["initial_loss"] = curves[1][1][0]
     metrics["n_train"] = n
     metrics["steps"] = steps
+    return DemoResult(metrics, series)
 
-    log2_b = [math.log2(b) for b in variance_batches]
-    series = {
+
+def _series(log2_b, measured_list, theory_list, curves, n) -> dict:
+    """The charts: the gradient noise, and the loss curves in ``curves`` (batch -> (eval steps, losses)), of the
+    batch sizes trained so far."""
+    return {
         "gradient_noise": panel(
             "Gradient-noise variance vs batch size (at the initial weights)",
             "log2(batch size) (log2 of examples per batch)",
@@ -164,7 +171,7 @@ def _train(params, device, progress):
             "full training loss (nats)",
             [
                 {"label": f"batch {'full' if b == n else b}", "x": [float(s) for s in curves[b][0]], "y": curves[b][1]}
-                for b in batches
+                for b in curves
             ],
         ),
         "loss_vs_examples": panel(
@@ -177,11 +184,10 @@ def _train(params, device, progress):
                     "x": [round(math.log10(max(s * b, 1)), 4) for s in curves[b][0]],
                     "y": curves[b][1],
                 }
-                for b in batches
+                for b in curves
             ],
         ),
     }
-    return DemoResult(metrics, series)
 
 
 def _summary(m, params):

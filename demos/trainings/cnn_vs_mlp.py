@@ -85,7 +85,9 @@ def accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor
 
 
 def train_one(model, data, batches, lr, progress, done, total):
-    """Adam on the given batch indices; returns per-step losses and test accuracy at NUM_EVALS points."""
+    """Adam on the given batch indices; returns per-step losses and test accuracy at NUM_EVALS points.
+
+    ``progress(fraction, message, losses, test_acc)`` gets the curves so far, four times."""
     x, y, x_test, y_test = data
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     steps = len(batches)
@@ -102,7 +104,9 @@ def train_one(model, data, batches, lr, progress, done, total):
         if (step + 1) % eval_every == 0 and (step + 1) // eval_every <= NUM_EVALS:
             test_acc[(step + 1) // eval_every - 1] = accuracy(model, x_test, y_test)
         if 4 * (step + 1) // steps > 4 * step // steps:  # crossed a quarter of the steps
-            progress((done + (step + 1) / steps) / total, f"training {done + 1}/{total}: step {step + 1}/{steps}")
+            evaluated = min((step + 1) // eval_every, NUM_EVALS)
+            message = f"training {done + 1}/{total}: step {step + 1}/{steps}"
+            progress((done + (step + 1) / steps) / total, message, losses[: step + 1], test_acc[:evaluated])
     return losses, test_acc, eval_every
 
 
@@ -122,6 +126,8 @@ def _train(params, device, progress):
     datasets = {"normal": (x, y, x_test, y_test), "shuffled": (x[:, permutation], y, x_test[:, permutation], y_test)}
     builders = {"cnn": lambda: make_cnn(preset["channels"]), "mlp": lambda: make_mlp(preset["hidden"])}
 
+    eval_every = max(1, len(batches) // NUM_EVALS)  # as in train_one
+    eval_steps = [eval_every * (i + 1) for i in range(NUM_EVALS)]
     runs = {}
     for model_name, build in builders.items():
         for data_name, data in datasets.items():
@@ -130,9 +136,12 @@ def _train(params, device, progress):
             if model_name == "mlp" and data_name == "shuffled":
                 with torch.no_grad():  # relabel the inputs' weights the way the pixels were relabelled
                     model[0].weight.copy_(model[0].weight[:, permutation])
-            losses, test_acc, eval_every = train_one(
-                model, data, batches, params["learning_rate"], progress, len(runs), 4
-            )
+
+            def report(fraction, message, losses, test_acc, key=(model_name, data_name)):  # this run's curves so far
+                so_far = {**runs, key: (to_list(losses), to_list(test_acc))}
+                progress(fraction, message, series=_series(so_far, eval_steps, len(y_test), raw, datasets))
+
+            losses, test_acc, _ = train_one(model, data, batches, params["learning_rate"], report, len(runs), 4)
             final = torch.stack([accuracy(model, data[0], y), tail_mean(test_acc, FINAL_EVALS)])
             runs[(model_name, data_name)] = (to_list(losses), to_list(test_acc), to_list(final))
 
@@ -146,15 +155,19 @@ def _train(params, device, progress):
     m["mlp_drop_from_shuffling"] = round(m["test_accuracy_mlp"] - m["test_accuracy_mlp_shuffled"], 6)
     m["cnn_advantage_normal"] = round(m["test_accuracy_cnn"] - m["test_accuracy_mlp"], 6)
     m["cnn_advantage_shuffled"] = round(m["test_accuracy_cnn_shuffled"] - m["test_accuracy_mlp_shuffled"], 6)
+    return DemoResult(metrics, _series(runs, eval_steps, len(y_test), raw, datasets))
 
+
+def _series(runs, eval_steps, test_examples, raw, datasets) -> dict:
+    """The charts of ``runs`` ((model, data) -> (losses, test accuracies, ...)): the runs so far, the last of them
+    possibly still training (its test accuracies are the evaluations done so far)."""
     labels = {key: f"{key[0].upper()} {key[1]}" for key in runs}
-    eval_steps = [eval_every * (i + 1) for i in range(NUM_EVALS)]
-    series = {
+    return {
         "test_accuracy": panel(
-            f"Test accuracy during training ({len(y_test)} test signals)",
+            f"Test accuracy during training ({test_examples} test signals)",
             "step (Adam updates)",
             "test accuracy (fraction correct)",
-            [{"label": labels[key], "x": eval_steps, "y": run[1]} for key, run in runs.items()],
+            [{"label": labels[key], "x": eval_steps[: len(run[1])], "y": run[1]} for key, run in runs.items()],
             note="the two MLP lines coincide: shuffling only relabels the MLP's inputs",
         ),
         "train_loss": panel(
@@ -175,7 +188,6 @@ def _train(params, device, progress):
             aggregate="first",
         ),
     }
-    return DemoResult(metrics, series)
 
 
 def _check(params) -> dict[str, str]:

@@ -98,6 +98,8 @@ def _train(params, device, progress):
         with torch.no_grad():
             scores = model(x_test).squeeze(1)
         results[name] = (model, losses, scores, classification_metrics(scores, y_test))
+        series = _series(results, y_test, params["separation"])  # the variants trained so far
+        progress((index + 1) / len(setups), f"trained: {VARIANTS[name]}", series=series)
 
     metrics = {
         "train_minority_count": int(to_list(y.sum())[0]),
@@ -108,7 +110,7 @@ def _train(params, device, progress):
     for name, (*_, values) in results.items():
         for metric, value in zip(("accuracy", "precision", "recall", "f1", "roc_auc"), to_list(values), strict=True):
             metrics[f"{metric}_{name}"] = value
-    return DemoResult(metrics, _series(results, y_test, params["separation"]))
+    return DemoResult(metrics, series)
 
 
 def _series(results: dict, y_test: torch.Tensor, separation: float) -> dict:

@@ -71,6 +71,8 @@ def _train(params, device, progress):
         w, zeros = fit(method, x, y, params["l1_strength"], params["l2_strength"], lr, params["steps"])
         fitted[method] = w.cpu()
         weights[method], zeros_over_time[method] = to_list(w, digits=9), to_list(zeros)
+        series = _series(weights, zeros_over_time, to_list(w_true))  # the methods fitted so far
+        progress(0.1 + 0.8 * (i + 1) / len(METHODS), f"fitted: {method}", series=series)
 
     metrics = {"n_features": n_features, "n_informative": informative}
     for method, w in fitted.items():
@@ -84,11 +86,12 @@ def _train(params, device, progress):
         metrics[f"irrelevant_mean_abs_{method}"] = round(float(irrelevant.mean()), 6) if len(irrelevant) else 0.0
     metrics["true_l1_norm"] = round(float(w_true.abs().sum()), 6)
     metrics["step_size"] = round(float(lr), 6)
-    return DemoResult(metrics, _series(weights, zeros_over_time, to_list(w_true)))
+    return DemoResult(metrics, series)
 
 
 def _series(weights, zeros_over_time, w_true):
-    largest = max(abs(v) for method in ("l1", "l2") for v in weights[method])
+    """The charts of the methods in ``weights``: those fitted so far (L1 first), all of them at the end."""
+    largest = max(abs(v) for method in ("l1", "l2") if method in weights for v in weights[method])
     edges = torch.linspace(-largest, largest, HISTOGRAM_BINS + 1)
     centers = to_list((edges[1:] + edges[:-1]) / 2)
     features = [float(i) for i in range(len(w_true))]
@@ -105,6 +108,7 @@ def _series(weights, zeros_over_time, w_true):
             [
                 {"label": label, "x": centers, "y": histogram(weights[m])}
                 for m, label in (("l1", "L1 (ISTA)"), ("l2", "L2"))
+                if m in weights
             ],
             aggregate="first",
         ),
@@ -121,6 +125,7 @@ def _series(weights, zeros_over_time, w_true):
                     ("l1_subgradient", "L1 (subgradient)"),
                     ("none", "no penalty"),
                 )
+                if m in weights
             ],
             aggregate="first",
         ),
@@ -131,6 +136,7 @@ def _series(weights, zeros_over_time, w_true):
             [
                 {"label": label, **thin(zeros_over_time[m], steps)}
                 for m, label in (("l1", "L1 (ISTA)"), ("l2", "L2"), ("l1_subgradient", "L1 (subgradient)"))
+                if m in zeros_over_time
             ],
         ),
     }

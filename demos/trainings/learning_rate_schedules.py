@@ -152,25 +152,30 @@ def _train(params, device, progress) -> DemoResult:
         metrics[f"final_lr_{name}"] = significant([schedule(total - 1)])[0]
         metrics[f"final_excess_loss_{name}"] = excess[-1]
         loss_lines.append({"label": label, "x": list(range(1, params["epochs"] + 1)), "y": excess})
-        progress((i + 1) / len(schedules), f"trained with the {name} schedule")
+        series = _series(lr_lines, loss_lines)
+        progress((i + 1) / len(schedules), f"trained with the {name} schedule", series=series)
+    return DemoResult(metrics, series)
 
-    series = {
+
+def _series(lr_lines, loss_lines) -> dict:
+    """The charts of the schedules trained so far (all of them after the last); copies the lists of lines, so that
+    a partial series passed to ``progress`` does not grow afterwards."""
+    return {
         "learning_rates": panel(
             "Learning rate per mini-batch step",
             "step (mini-batch updates)",
             "learning rate alpha (per update)",
-            lr_lines,
+            list(lr_lines),
             log_y=True,
         ),
         "excess_loss": panel(
             "Training loss above the least-squares optimum, after each epoch",
             "epoch (passes over the data)",
             "excess loss (squared target units)",
-            loss_lines,
+            list(loss_lines),
             log_y=True,
         ),
     }
-    return DemoResult(metrics, series)
 
 
 def _summary(m, params) -> str:

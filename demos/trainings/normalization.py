@@ -68,7 +68,9 @@ def evaluate(model, x, y):
 
 
 def train(model, data, params, batch_order, progress, label, start, span):
-    """SGD with momentum; per-step mini-batch losses and periodic (train loss, train acc, test acc)."""
+    """SGD with momentum; per-step mini-batch losses and periodic (train loss, train acc, test acc).
+
+    ``progress(fraction, message, step_losses, evals, eval_steps)`` gets the curves so far, a few times."""
     x, y, x_test, y_test = data
     steps = params["steps"]
     optimizer = torch.optim.SGD(model.parameters(), lr=params["lr"], momentum=params["momentum"])
@@ -88,7 +90,9 @@ def train(model, data, params, batch_order, progress, label, start, span):
         optimizer.step()
         step_losses[step] = loss.detach()
         if step % max(1, steps // 4) == 0:
-            progress(start + span * step / steps, f"{label}: step {step}/{steps}")
+            done = step // eval_every + 1  # evaluations so far
+            so_far = step_losses[: step + 1], evals[:done], [float(s) for s in range(0, step + 1, eval_every)]
+            progress(start + span * step / steps, f"{label}: step {step}/{steps}", *so_far)
     eval_steps = [float(s) for s in range(0, steps + 1, eval_every)]
     return step_losses, evals, eval_steps
 
@@ -107,31 +111,48 @@ def _train(params, device, progress):
         copy_linear_weights(reference, model)
         model.to(device)
         span = 0.95 / len(VARIANTS)
-        step_losses, evals, eval_steps = train(model, data, params, batch_order, progress, variant, i * span, span)
+
+        def report(fraction, message, *so_far, lines=lines, variant=variant):  # the curves so far, this one included
+            progress(fraction, message, series=_series(_with_variant(lines, variant, *so_far)))
+
+        step_losses, evals, eval_steps = train(model, data, params, batch_order, report, variant, i * span, span)
         evals = cap_losses(evals, 99.0)
-        train_loss, _, test_acc = (to_list(evals[:, k]) for k in range(3))
         final_loss, final_train_acc, final_test_acc = to_list(tail_mean(evals, FINAL_EVALS))
-        metrics[f"initial_train_loss_{variant}"] = train_loss[0]
+        lines = _with_variant(lines, variant, step_losses, evals, eval_steps)
+        metrics[f"initial_train_loss_{variant}"] = lines["train_loss"][-1]["y"][0]
         metrics[f"final_train_loss_{variant}"] = final_loss
         metrics[f"final_train_acc_{variant}"] = final_train_acc
         metrics[f"final_test_acc_{variant}"] = final_test_acc
-        smooth_steps, smooth_losses = smooth(step_losses)
-        lines["loss"].append({"label": variant, "x": smooth_steps, "y": to_list(cap_losses(smooth_losses, 99.0))})
-        lines["train_loss"].append({"label": variant, "x": eval_steps, "y": train_loss})
-        lines["test_acc"].append({"label": variant, "x": eval_steps, "y": test_acc})
         if variant == "batchnorm":
             metrics.update(batchnorm_modes(model, data))
+        progress(0.95 * (i + 1) / len(VARIANTS), f"trained {variant}", series=_series(lines))
 
     metrics["chance_accuracy"] = round(1 / N_CLASSES, 6)
+    return DemoResult(metrics, _series(lines))
+
+
+def _with_variant(lines, variant, step_losses, evals, eval_steps):
+    """``lines`` (panel id -> lines of the variants trained before) plus one variant's curves, as new lists."""
+    evals = cap_losses(evals, 99.0)
+    train_loss, _, test_acc = (to_list(evals[:, k]) for k in range(3))
+    smooth_steps, smooth_losses = smooth(step_losses)
+    return {
+        "loss": [*lines["loss"], {"label": variant, "x": smooth_steps, "y": to_list(cap_losses(smooth_losses, 99.0))}],
+        "train_loss": [*lines["train_loss"], {"label": variant, "x": eval_steps, "y": train_loss}],
+        "test_acc": [*lines["test_acc"], {"label": variant, "x": eval_steps, "y": test_acc}],
+    }
+
+
+def _series(lines):
+    """The charts of ``lines`` (panel id -> lines): the variants trained so far, all of them at the end."""
     step = "step (SGD updates)"
-    series = {
+    return {
         "minibatch_loss": panel("Mini-batch training loss (smoothed)", step, "cross-entropy (nats)", lines["loss"]),
         "train_loss": panel("Full training loss", step, "cross-entropy (nats)", lines["train_loss"]),
         "test_accuracy": panel(
             f"Test accuracy ({N_TEST} test examples)", step, "test accuracy (fraction correct)", lines["test_acc"]
         ),
     }
-    return DemoResult(metrics, series)
 
 
 def batchnorm_modes(model, data):

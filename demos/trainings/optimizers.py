@@ -129,30 +129,41 @@ def _train(params, device, progress) -> DemoResult:
         valley_lines.append({"label": label, "x": idx, "y": [max(valley_losses[j], 1e-30) for j in idx]})
         net_idx, net_y = downsample(net_losses)
         net_lines.append({"label": label, "x": [j + 1 for j in net_idx], "y": net_y})
-        progress((i + 1) / len(OPTIMIZERS), f"ran {LABELS[name]}")
+        series = _series(path_lines, valley_lines, net_lines)
+        progress((i + 1) / len(OPTIMIZERS), f"ran {LABELS[name]}", series=series)
+    return DemoResult(metrics, series)
 
-    path_lines.append({"label": "start (-1.5, 2)", "x": [START[0]], "y": [START[1]]})
-    path_lines.append({"label": "minimum (1, 1)", "x": [MINIMUM[0]], "y": [MINIMUM[1]]})
-    series = {
+
+def _series(path_lines, valley_lines, net_lines) -> dict:
+    """The charts of the optimizers run so far (all of them after the last); copies the lists of lines, so that a
+    partial series passed to ``progress`` does not grow afterwards."""
+    markers = [
+        {"label": "start (-1.5, 2)", "x": [START[0]], "y": [START[1]]},
+        {"label": "minimum (1, 1)", "x": [MINIMUM[0]], "y": [MINIMUM[1]]},
+    ]
+    return {
         "paths_2d": panel(
             "Paths on f(x, y) = (y - x^2)^2 + 0.1 (1 - x)^2: a curved valley with its floor along y = x^2",
             "x (first parameter)",
             "y (second parameter)",
-            path_lines,
+            [*path_lines, *markers],
             contour=valley_grid(),
         ),
         "loss_2d": panel(
-            "f(x, y) along each path", "step (optimizer updates)", "f(x, y) (dimensionless)", valley_lines, log_y=True
+            "f(x, y) along each path",
+            "step (optimizer updates)",
+            "f(x, y) (dimensionless)",
+            list(valley_lines),
+            log_y=True,
         ),
         "loss_net": panel(
             "Training loss of a small tanh MLP (full batch)",
             "step (full-batch updates)",
             "cross-entropy (nats)",
-            net_lines,
+            list(net_lines),
             log_y=True,
         ),
     }
-    return DemoResult(metrics, series)
 
 
 def _ranking(m, prefix: str) -> list[str]:

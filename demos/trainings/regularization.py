@@ -94,9 +94,10 @@ def _train(params, device, progress):
         history = cap_losses(history, 99.0)
         history[:, 0::2] = history[:, 0::2].clamp(min=1e-6)  # losses, kept positive for the log-scale plot
         histories[variant] = [to_list(history[:, k]) for k in range(4)]
+        series = _series(histories, eval_steps, eval_steps[_best_index(histories)])  # the variants trained so far
+        progress(0.05 + 0.9 * (i + 1) / len(TRAINED_VARIANTS), f"trained: {variant}", series=series)
 
-    # early stopping: the plain run, stopped at its best validation loss
-    best = min(range(len(eval_steps)), key=lambda i: histories["none"][2][i])
+    best = _best_index(histories)
     final_index = {v: len(eval_steps) - 1 for v in TRAINED_VARIANTS} | {"early_stopping": best}
     histories["early_stopping"] = histories["none"]
 
@@ -112,13 +113,20 @@ def _train(params, device, progress):
     metrics["early_stopping_step"] = eval_steps[best]
     metrics["n_parameters"] = sum(v.numel() for v in init_state.values())
     metrics["n_train"] = params["n_train"]
-    return DemoResult(metrics, _series(histories, eval_steps, eval_steps[best]))
+    return DemoResult(metrics, series)
+
+
+def _best_index(histories) -> int:
+    """Early stopping: the plain run, stopped at its best validation loss (the index of that evaluation)."""
+    return min(range(len(histories["none"][2])), key=lambda i: histories["none"][2][i])
 
 
 def _series(histories, eval_steps, best_step):
+    """The charts of the variants in ``histories``: those trained so far, all of them at the end."""
     steps = [float(s) for s in eval_steps]
     series = {}
-    for variant in TRAINED_VARIANTS:
+    trained = [variant for variant in TRAINED_VARIANTS if variant in histories]
+    for variant in trained:
         train_loss, _, val_loss, _ = histories[variant]
         lines = [
             {"label": "train loss", "x": steps, "y": train_loss},
@@ -129,7 +137,7 @@ def _series(histories, eval_steps, best_step):
             lines.append({"label": "early stopping point", "x": [float(best_step)] * 2, "y": [low, high]})
         title = "No regularization (and where early stopping stops)" if variant == "none" else f"With {variant}"
         series[f"loss_{variant}"] = panel(title, STEP, "cross-entropy (nats)", lines, log_y=True, share_y="loss")
-    accuracy_lines = [{"label": v, "x": steps, "y": histories[v][3]} for v in TRAINED_VARIANTS]
+    accuracy_lines = [{"label": v, "x": steps, "y": histories[v][3]} for v in trained]
     series["val_accuracy"] = panel(
         f"Validation accuracy ({N_VALIDATION} points)", STEP, "validation accuracy (fraction correct)", accuracy_lines
     )

@@ -72,7 +72,9 @@ def evaluate(model, x, y):
 
 
 def train(model, data, params, batch_order, progress, label, start, span):
-    """SGD with momentum; per-step first-layer gradient norms and periodic (train loss, test accuracy)."""
+    """SGD with momentum; per-step first-layer gradient norms and periodic (train loss, test accuracy).
+
+    ``progress(fraction, message, grad_norms, evals, eval_steps)`` gets the curves so far, a few times."""
     x, y, x_test, y_test = data
     steps = params["steps"]
     optimizer = torch.optim.SGD(model.parameters(), lr=params["lr"], momentum=params["momentum"])
@@ -91,7 +93,9 @@ def train(model, data, params, batch_order, progress, label, start, span):
         grad_norms[step] = model.input.weight.grad.norm()
         optimizer.step()
         if step % max(1, steps // 4) == 0:
-            progress(start + span * step / steps, f"{label}: step {step}/{steps}")
+            done = step // eval_every + 1  # evaluations so far
+            so_far = grad_norms[: step + 1], evals[:done], [float(s) for s in range(0, step + 1, eval_every)]
+            progress(start + span * step / steps, f"{label}: step {step}/{steps}", *so_far)
     return grad_norms, evals, [float(s) for s in range(0, steps + 1, eval_every)]
 
 
@@ -113,24 +117,42 @@ def _train(params, device, progress):
         model.to(device)
         init_norms[name] = layer_grad_norms(model, x[:256], y[:256])  # the first 256 training examples
         span = 0.95 / len(models)
-        grad_norms, evals, eval_steps = train(model, data, params, batch_order, progress, name, i * span, span)
+
+        def report(fraction, message, *so_far, lines=series_lines, name=name):  # the curves so far, this one included
+            progress(fraction, message, series=_series(_with_model(lines, name, *so_far), init_norms, blocks))
+
+        grad_norms, evals, eval_steps = train(model, data, params, batch_order, report, name, i * span, span)
         evals = cap_losses(evals, 99.0)
-        loss, acc = to_list(evals[:, 0]), to_list(evals[:, 1])
         grad_norms = cap_losses(grad_norms, 1e9).clamp(min=1e-30)
-        metrics[f"initial_train_loss_{name}"] = loss[0]
+        series_lines = _with_model(series_lines, name, grad_norms, evals, eval_steps)
+        metrics[f"initial_train_loss_{name}"] = series_lines["loss"][-1]["y"][0]
         metrics[f"final_train_loss_{name}"], metrics[f"final_test_acc_{name}"] = to_list(tail_mean(evals, FINAL_EVALS))
         metrics[f"first_layer_grad_norm_init_{name}"] = significant(init_norms[name][:1])[0]
         metrics[f"first_layer_grad_norm_mean_{name}"] = significant(grad_norms.mean().reshape(1))[0]
-        series_lines["loss"].append({"label": name, "x": eval_steps, "y": loss})
-        series_lines["acc"].append({"label": name, "x": eval_steps, "y": acc})
-        smooth_steps, smooth_norms = smooth(grad_norms)
-        series_lines["grad"].append({"label": name, "x": smooth_steps, "y": significant(smooth_norms)})
+        progress(0.95 * (i + 1) / len(models), f"trained {name}", series=_series(series_lines, init_norms, blocks))
 
     metrics["linear_layers_deep"] = 2 * blocks + 2
     metrics["chance_accuracy"] = round(1 / N_CLASSES, 6)
+    return DemoResult(metrics, _series(series_lines, init_norms, blocks))
+
+
+def _with_model(lines, name, grad_norms, evals, eval_steps):
+    """``lines`` (panel id -> lines of the models trained before) plus one model's curves, as new lists."""
+    evals = cap_losses(evals, 99.0)
+    smooth_steps, smooth_norms = smooth(cap_losses(grad_norms, 1e9).clamp(min=1e-30))
+    return {
+        "loss": [*lines["loss"], {"label": name, "x": eval_steps, "y": to_list(evals[:, 0])}],
+        "acc": [*lines["acc"], {"label": name, "x": eval_steps, "y": to_list(evals[:, 1])}],
+        "grad": [*lines["grad"], {"label": name, "x": smooth_steps, "y": significant(smooth_norms)}],
+    }
+
+
+def _series(series_lines, init_norms, blocks):
+    """The charts of the models trained so far (all of them at the end); ``init_norms``: name -> gradient norm per
+    layer at initialization, of the models measured so far."""
     layer_index = [float(i) for i in range(2 * blocks + 2)]
     step = "step (SGD updates)"
-    series = {
+    return {
         "train_loss": panel("Training loss (full training set)", step, "cross-entropy (nats)", series_lines["loss"]),
         "test_accuracy": panel(
             f"Test accuracy ({N_TEST} examples)", step, "test accuracy (fraction correct)", series_lines["acc"]
@@ -149,11 +171,11 @@ def _train(params, device, progress):
             [
                 {"label": name, "x": layer_index, "y": significant(init_norms[name].clamp(min=1e-30))}
                 for name in ("plain", "residual")
+                if name in init_norms
             ],
             log_y=True,
         ),
     }
-    return DemoResult(metrics, series)
 
 
 def _best(m):

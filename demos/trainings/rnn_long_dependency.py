@@ -122,6 +122,8 @@ def _train(params, device, progress):
             progress((index + fraction) / len(variants), f"{label}: {fraction:.0%}")
 
         runs[key] = {"label": label, **train_one(build(cell, params, device), params, c, test_set, device, report)}
+        series = _series(runs, params["delay"])  # the models trained so far
+        progress((index + 1) / len(variants), f"{label}: trained", series=series)
 
     metrics = {"chance_accuracy": 1 / NUM_SYMBOLS, "delay": params["delay"], "clip_norm": clip}
     for key, run in runs.items():
@@ -130,20 +132,23 @@ def _train(params, device, progress):
     metrics["solved_with_clipping"] = (
         ",".join(cell for cell in CELLS if metrics[f"final_accuracy_{cell}_clipped"] >= SOLVED) or "none"
     )
+    return DemoResult(metrics, series)
 
+
+def _series(runs: dict, delay: int) -> dict:
+    """The charts of ``runs`` (key -> what ``train_one`` returned, with its label): those trained so far."""
     accuracy_lines = [{"label": r["label"], "x": r["eval_steps"], "y": r["test_accuracy"]} for r in runs.values()]
     loss_lines = [{"label": r["label"], **thin(r["losses"])} for r in runs.values()]
     norm_lines = [{"label": r["label"], **thin(r["grad_norms"])} for r in runs.values()]
-    title = f"Test accuracy (recall the first symbol after {params['delay']} steps)"
+    title = f"Test accuracy (recall the first symbol after {delay} steps)"
     step = "step (Adam updates)"
-    series = {
+    return {
         "test_accuracy": panel(title, step, "test accuracy (fraction correct)", accuracy_lines),
         "train_loss": panel("Training loss", step, "cross-entropy (nats)", loss_lines),
         "grad_norm": panel(
             "Gradient norm before clipping", step, "total gradient norm (nats per unit weight)", norm_lines, log_y=True
         ),
     }
-    return DemoResult(metrics, series)
 
 
 def _summary(m: dict, params: dict | None = None) -> str:

@@ -107,26 +107,34 @@ def _train(params, device, progress) -> DemoResult:
         saturation_lines.append({"label": label, "x": hidden_layers, "y": saturated})
         steps_x, losses_y = downsample(losses)
         loss_lines.append({"label": label, "x": steps_x, "y": losses_y})
-        progress((i + 1) / len(INITS), f"trained {init} init")
+        series = _series(activation, std_lines, saturation_lines, loss_lines)
+        progress((i + 1) / len(INITS), f"trained {init} init", series=series)
+    return DemoResult(metrics, series)
 
+
+def _series(activation, std_lines, saturation_lines, loss_lines) -> dict:
+    """The charts of the initializations trained so far (all of them after the last); copies the lists of lines, so
+    that a partial series passed to ``progress`` does not grow afterwards."""
     series = {
         "activation_std": panel(
             f"Std of each hidden layer's {activation} output at init",
             "hidden layer (index, 1 = next to the input)",
             "std of activations (activation units)",
-            std_lines,
+            list(std_lines),
             log_y=True,
         ),
-        "loss": panel("Training loss", "step (full-batch SGD updates)", "cross-entropy (nats)", loss_lines, log_y=True),
+        "loss": panel(
+            "Training loss", "step (full-batch SGD updates)", "cross-entropy (nats)", list(loss_lines), log_y=True
+        ),
     }
     if activation == "tanh":
         series["saturated_fraction"] = panel(
             "Saturated tanh units (|a| > 0.99) at init",
             "hidden layer (index, 1 = next to the input)",
             "saturated units (fraction of the layer)",
-            saturation_lines,
+            list(saturation_lines),
         )
-    return DemoResult(metrics, series)
+    return series
 
 
 def _summary(m, params) -> str:

@@ -35,7 +35,9 @@ def test_list_is_paginated(api):
     second = api.get(first["next"]).json()
     assert {c["slug"] for c in first["results"]}.isdisjoint({c["slug"] for c in second["results"]})
     item = first["results"][0]
-    assert set(item) == {"slug", "title", "title_zh", "area", "summary", "version", "updated_at", "url"}
+    assert set(item) == {"slug", "title", "title_zh", "area", "summary", "version", "updated_at", "url", "language"} | {
+        "untranslated"
+    }
     assert item["url"].endswith(f"/api/concepts/{item['slug']}/")
 
 

@@ -54,3 +54,14 @@ def test_unknown_language_is_a_clear_400(api):
     response = api.get("/api/concepts/relu/?lang=klingon")
     assert response.status_code == 400
     assert response.json()["errors"]["lang"][0]["message"].startswith("lang must be one of en, zh")
+
+
+@pytest.mark.django_db
+def test_detail_has_the_pytorch_snippet_and_aliases_and_the_page_shows_the_snippet(api):
+    concept = Concept.objects.get(slug="dropout")
+    body = api.get("/api/concepts/dropout/").json()
+    assert body["pytorch"] == concept.pytorch and body["pytorch"]["output"]
+    assert body["aliases"] == concept.aliases
+    page = api.get("/concepts/dropout/").content.decode()
+    assert "In PyTorch" in page
+    assert concept.pytorch["output"].splitlines()[0].replace("'", "&#x27;").replace('"', "&quot;") in page

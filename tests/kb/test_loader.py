@@ -23,6 +23,7 @@ def concept(slug, area="foundations", **overrides):
         "body": f"Body of {slug} with $x^2$.",
         "formulas": [{"latex": r"\frac{a}{b}", "caption": "A fraction"}],
         "sources": ["001"],
+        "zh": {"summary": f"{slug} 是什么。", "body": f"{slug} 的正文，含 $x^2$。", "formulas": ["一个分数"]},
     }
     data.update(overrides)
     return data
@@ -140,6 +141,7 @@ def test_dry_run_writes_nothing(base):
             lambda root: write(root, concept("beta", zh={"summary": "English only.", "body": "正文。"})),
             "beta.yaml: zh.summary: is required Chinese text",
         ),
+        (lambda root: write(root, concept("beta", zh=None)), "beta.yaml: zh: is required"),
     ],
     ids=[
         "yaml",
@@ -154,6 +156,7 @@ def test_dry_run_writes_nothing(base):
         "cycle",
         "zh-list-length",
         "zh-not-chinese",
+        "zh-missing",
     ],
 )
 def test_bad_content_is_rejected_and_database_is_unchanged(base, mutation, expected):
@@ -193,6 +196,7 @@ def single(qid, **overrides):
         "prompt": "Which?",
         "explanation": "Because.",
         "choices": [{"key": "a", "text": "yes", "correct": True}, {"key": "b", "text": "no"}],
+        "zh": {"prompt": "哪个？", "explanation": "因为。", "choices": {"a": {"text": "是"}, "b": {"text": "否"}}},
     }
     return {**question, **overrides}
 
@@ -247,6 +251,7 @@ def test_chinese_versions_are_loaded_with_the_english(base):
             "zh.choices must translate exactly the choices a, b",
         ),
         ({"id": "alpha-bad", "type": "parametric", "generator": "iou", "zh": {}}, "zh: parametric questions"),
+        ({k: v for k, v in single("alpha-bad").items() if k != "zh"}, "zh is required"),
     ],
 )
 def test_bad_question_is_rejected_with_file_and_id_and_nothing_changes(base, question, expected):

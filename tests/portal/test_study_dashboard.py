@@ -22,7 +22,10 @@ pytestmark = pytest.mark.django_db
 
 
 def enroll(owner, *slugs):
-    return card_services.enroll(owner, list(Concept.objects.filter(slug__in=slugs)))
+    created = card_services.enroll(owner, list(Concept.objects.filter(slug__in=slugs)))
+    # Made two months ago, so that the tests may backdate reviews (a review cannot predate its card).
+    Card.objects.filter(owner=owner).update(created_at=timezone.now() - timedelta(days=60))
+    return created
 
 
 def rate(owner, card, rating=3, when=None):

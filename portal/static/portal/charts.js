@@ -587,6 +587,4 @@
       draw(element, JSON.parse(text));
     }
   });
-  // portal.js has already started the page's modules when this deferred script runs: start the new ones.
-  DeepRecall.start(document);
 })();

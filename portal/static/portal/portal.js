@@ -41,11 +41,20 @@
     });
   }
 
+  var documentStarted = false;
+
+  /* A module registered by a deferred script that runs after the page started is started at once. */
   function register(name, init) {
     modules[name] = init;
+    if (documentStarted) {
+      start(document);
+    }
   }
 
   function start(root) {
+    if (root === document) {
+      documentStarted = true;
+    }
     var scope = root && root.querySelectorAll ? root : document;
     var elements = Array.prototype.slice.call(scope.querySelectorAll("[data-module]"));
     if (scope.matches && scope.matches("[data-module]")) {

@@ -112,6 +112,12 @@
       if (leftText) {
         leftText.textContent = String(left);
       }
+      if (index > 0) {
+        /* the page's breakdown of the count is from before the session's ratings */
+        root.querySelectorAll("[data-review-breakdown]").forEach(function (element) {
+          element.hidden = true;
+        });
+      }
     }
     root.querySelectorAll("[data-review-keys]").forEach(function (hint) {
       hint.hidden = false;

@@ -85,6 +85,4 @@
   }
 
   DeepRecall.register("run", start);
-  // portal.js has already started the page's modules when this deferred script runs: start the new ones.
-  DeepRecall.start(document);
 })();

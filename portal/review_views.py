@@ -3,7 +3,8 @@
 The page renders the session's cards (``cards.selectors.due_cards``, with the interval each rating would give).
 With JavaScript, ``review.js`` flips and rates them in place through the API (``POST /api/cards/<id>/review/``,
 and ``POST /api/reviews/batch/`` for ratings queued while offline). Without it, the page still works with plain
-requests: ``?show=<card>`` flips a card and the rating buttons POST here, to ``cards.services.review``.
+requests: ``?show=<card>`` flips a card and the rating buttons POST here, to ``cards.services.review``. Undo (key u,
+or the button) is ``POST /api/reviews/undo/`` from the script and ``POST /review/undo/`` without it.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import uuid
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
@@ -65,6 +67,21 @@ def review(request):
         "form": form,
     }
     return render(request, "portal/review/review.html", context, status=400 if form is not None else 200)
+
+
+@personal_page
+def undo(request):
+    """``POST /review/undo/`` (the Undo button without JavaScript): undo the last rating, back to the session."""
+    if request.method != "POST":
+        return redirect("portal:review")
+    try:
+        card = services.undo_last_review(request.user)
+    except ServiceError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, _("Undone: the card is as it was before your last rating."))
+        return redirect(f"{reverse('portal:review')}?show={card.pk}")
+    return redirect("portal:review")
 
 
 def _card_view(card, intervals: dict[str, float]) -> dict:

@@ -21,6 +21,7 @@ urlpatterns = [
     path("quiz/history/", quiz_views.history, name="quiz-history"),
     path("quiz/<uuid:quiz_id>/", quiz_views.take, name="quiz"),
     path("review/", review_views.review, name="review"),
+    path("review/undo/", review_views.undo, name="review-undo"),
     path("cards/", card_views.card_list, name="card-list"),
     path("cards/enroll/", card_views.enroll, name="card-enroll"),
     path("cards/<int:card_id>/", card_views.card_detail, name="card-detail"),

@@ -54,8 +54,10 @@ def live_server():
 def browser():
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (scripts/test.sh does it)", pytrace=False)
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # Assertions wait up to 15 s: on a loaded 2-core machine a page can take several seconds to answer.
+    expect.set_options(timeout=15_000)
     # Playwright's synchronous API keeps an asyncio loop registered on this thread, and Django then refuses ORM
     # calls from the test code ("SynchronousOnlyOperation"). The tests are plain synchronous code, so this only
     # lifts a false alarm, and only while the browser runs.

@@ -122,6 +122,19 @@ def test_enroll_an_area_and_review_with_the_keyboard(page, live_server, learner,
         expect(card).to_be_hidden()
         assert ReviewLog.objects.filter(card_id=card_id, rating=int(rating)).count() == 1
     expect(page.locator("[data-review-position]")).to_have_text("4")
+    # Undo (key u): the last rating (Easy) is undone on the server and its card is shown again; u again undoes
+    # the one before (Again), then both are rated again.
+    undone = [log.card_id for log in ReviewLog.objects.filter(owner=learner).order_by("-reviewed_at", "-id")[:2]]
+    for expected_card in undone:
+        page.keyboard.press("u")
+        expect(page.locator(f'.review-card[data-card="{expected_card}"]')).to_be_visible()
+        expect(page.locator("[data-review-sync]")).to_contain_text("Undone")
+        assert not ReviewLog.objects.filter(card_id=expected_card).exists()
+    for rating in ("1", "4"):
+        page.keyboard.press("Space")
+        page.keyboard.press(rating)
+    expect(page.locator("[data-review-position]")).to_have_text("4")
+    assert ReviewLog.objects.filter(owner=learner).count() == 3
     # Left today, as the server counts it: the cards rated Again and Good come back later today.
     expect(page.locator("[data-review-left]")).to_have_text(str(sum(due_counts(learner).values())))
     assert sum(due_counts(learner).values()) == total - 1

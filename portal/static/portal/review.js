@@ -63,6 +63,8 @@
     var reviewUrl = root.getAttribute("data-review-url");
     var batchUrl = root.getAttribute("data-batch-url");
     var dueUrl = root.getAttribute("data-due-url");
+    var undoUrl = root.getAttribute("data-undo-url");
+    var rated = []; /* this session's ratings, newest last: {card element, review_id, queued} */
     var left = parseInt(root.getAttribute("data-due"), 10) || 0;
     var progress = root.querySelector(".review__progress");
     var position = root.querySelector("[data-review-position]");
@@ -184,6 +186,7 @@
       if (queue.read().length) {
         /* Keep the time order: while older ratings wait, this one waits behind them. */
         queue.add(item);
+        rated.push({ card: card, reviewId: item.review_id });
         advance();
         flush();
         return;
@@ -196,6 +199,7 @@
         .then(function (result) {
           busy = false;
           if (result.ok) {
+            rated.push({ card: card, reviewId: item.review_id });
             advance();
             refresh();
           } else if (result.status >= 500) {
@@ -214,10 +218,62 @@
     }
 
     function keep(item) {
+      rated.push({ card: current(), reviewId: item.review_id });
       queue.add(item);
       say(sync, text("queued", queue.read().length));
       advance();
       later();
+    }
+
+    /* Undo the last rating of this session: a rating still waiting in the browser is simply dropped; one the
+       server applied is undone there (the card returns to its state before it). The card is shown again. */
+    function undo() {
+      var last = rated[rated.length - 1];
+      if (!last || busy) {
+        return;
+      }
+      var waiting = queue.read().some(function (item) {
+        return item.review_id === last.reviewId;
+      });
+      if (waiting) {
+        queue.remove([last.reviewId]);
+        back(last);
+        return;
+      }
+      busy = true;
+      DeepRecall.fetchJSON(undoUrl, { method: "POST", body: {} })
+        .then(function (result) {
+          busy = false;
+          if (result.ok) {
+            back(last);
+          } else {
+            say(errorBox, result.data && result.data.detail ? result.data.detail : text("failed", 0));
+          }
+        })
+        .catch(function () {
+          busy = false;
+          say(errorBox, text("failed", 0));
+        });
+    }
+
+    function back(last) {
+      rated.pop();
+      var at = cards.indexOf(last.card);
+      if (at !== -1) {
+        cards.splice(at, 1);
+        if (at < index) {
+          index -= 1;
+        }
+      }
+      index = Math.max(index, 0);
+      cards.splice(index, 0, last.card);
+      left += 1;
+      var done = root.querySelector("[data-review-done]");
+      if (done) {
+        done.hidden = true;
+      }
+      show(index);
+      say(sync, text("undone", 0));
     }
 
     function advance() {
@@ -327,12 +383,24 @@
     root.addEventListener("submit", function (event) {
       event.preventDefault();
       var button = event.submitter;
+      if (button && button.hasAttribute("data-review-undo")) {
+        undo();
+        return;
+      }
       if (button && button.name === "rating") {
         rate(parseInt(button.value, 10));
       }
     });
     document.addEventListener("keydown", function (event) {
-      if (event.ctrlKey || event.metaKey || event.altKey || isTyping(event.target) || !current()) {
+      if (event.ctrlKey || event.metaKey || event.altKey || isTyping(event.target)) {
+        return;
+      }
+      if (event.key === "u" || event.key === "U") {
+        event.preventDefault();
+        undo(); /* also after the last card of the session */
+        return;
+      }
+      if (!current()) {
         return;
       }
       if (event.key === " " || event.key === "Spacebar") {

@@ -82,12 +82,30 @@ def card_detail(request, card_id: int):
 @personal_page
 def unsuspend(request, card_id: int):
     """Bring a suspended card (a leech) back into reviews."""
+    return _change(request, card_id, services.unsuspend, _("The card is back in your reviews."))
+
+
+@require_POST
+@personal_page
+def suspend(request, card_id: int):
+    """Keep a card out of reviews until it is unsuspended."""
+    return _change(request, card_id, lambda card: services.set_flags(card, suspended=True), _("The card is suspended."))
+
+
+@require_POST
+@personal_page
+def forget(request, card_id: int):
+    """Reset a card to new; its review history stays."""
+    return _change(request, card_id, services.forget, _("The card is new again; its review history is kept."))
+
+
+def _change(request, card_id: int, change, message: str):
     try:
         card = selectors.card_of(request.user, card_id)
     except NotFound:
         return not_found(request)
-    services.unsuspend(card)
-    messages.success(request, _("The card is back in your reviews."))
+    change(card)
+    messages.success(request, message)
     return redirect(_next(request, f"/cards/{card.pk}/"))
 
 

@@ -26,6 +26,8 @@ urlpatterns = [
     path("cards/enroll/", card_views.enroll, name="card-enroll"),
     path("cards/<int:card_id>/", card_views.card_detail, name="card-detail"),
     path("cards/<int:card_id>/unsuspend/", card_views.unsuspend, name="card-unsuspend"),
+    path("cards/<int:card_id>/suspend/", card_views.suspend, name="card-suspend"),
+    path("cards/<int:card_id>/forget/", card_views.forget, name="card-forget"),
     path("settings/", settings_views.scheduler_settings, name="settings"),
     path("settings/optimize/", settings_views.optimize, name="settings-optimize"),
     # Django's set_language view (POST language, next): the choice is kept in the language cookie.

@@ -14,6 +14,6 @@ trap 'kill $worker 2>/dev/null; wait $worker 2>/dev/null' EXIT INT TERM
 
 address=${HOST:-127.0.0.1}:${PORT:-8000}
 echo
-echo "DeepRecall is running at http://$address/  (API docs: http://$address/api/docs/)"
+echo "DeepRecall is running: open the study portal at http://$address/  (API docs: http://$address/api/docs/)"
 echo
 python manage.py runserver "$address" --noreload

@@ -10,6 +10,7 @@ from typing import Any
 
 from demos.trainings import (
     activation_gradients,
+    attention_reverse,
     base,
     batch_size,
     cnn_vs_mlp,
@@ -42,6 +43,7 @@ MODULES = (
     cnn_vs_mlp,
     conv_arithmetic,
     rnn_long_dependency,
+    attention_reverse,
     residual_depth,
     non_max_suppression,
     imbalanced_data,

@@ -184,6 +184,7 @@ def test_batch_applies_in_time_order_all_or_nothing(api, learner):
     enroll(api, concepts=["softmax"])
     first, second = Card.objects.filter(owner=learner)[:2]
     start = timezone.now() - timedelta(days=3)
+    Card.objects.filter(owner=learner).update(created_at=start)
     items = [
         {
             "card": first.pk,
@@ -239,6 +240,7 @@ def test_optimisation_needs_enough_history(api):
 def simulate_history(learner, cards: int, reviews_per_card: int) -> None:
     services.enroll(learner, list(Concept.objects.filter(area="optimizers")))
     start = timezone.now() - timedelta(days=400)
+    Card.objects.filter(owner=learner).update(created_at=start)  # enrolled when the history starts
     for index, card in enumerate(Card.objects.filter(owner=learner)[:cards]):
         moment = start + timedelta(hours=index)
         for step in range(reviews_per_card):
@@ -262,6 +264,7 @@ def test_leech_after_eight_lapses_is_suspended_and_listed(api, learner):
     enroll(api, concepts=["dropout"])
     card = Card.objects.filter(owner=learner).first()
     moment = timezone.now() - timedelta(days=300)
+    Card.objects.filter(pk=card.pk).update(created_at=moment - timedelta(days=3))
     for _ in range(8):
         Card.objects.filter(pk=card.pk).update(
             state=2, stability=5.0, difficulty=5.0, step=None, due=moment, last_review=moment - timedelta(days=3)

@@ -39,7 +39,7 @@ def simulate_month(owner, **settings) -> list[int]:
             **settings,
         },
     )
-    Card.objects.filter(owner=owner).update(due=START)  # enrolled when the simulated month starts
+    Card.objects.filter(owner=owner).update(due=START, created_at=START)  # enrolled when the simulated month starts
     first = Card.objects.filter(owner=owner).order_by("pk").first().pk
     random.seed(7)
     for day in range(DAYS):
@@ -86,7 +86,7 @@ def test_easy_days_get_no_reviews_when_the_fuzz_range_allows_another_day(learner
     services.enroll(learner, list(Concept.objects.filter(area="optimizers")))
     weekend = [5, 6]
     services.update_settings(learner, {"easy_days": weekend, "new_cards_per_day": 50, "bury_siblings": False})
-    Card.objects.filter(owner=learner).update(due=START)
+    Card.objects.filter(owner=learner).update(due=START, created_at=START)
     moment = START
     for _round in range(3):
         for card in selectors.todays_queue(learner, moment)[0]:

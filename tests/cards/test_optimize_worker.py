@@ -20,6 +20,7 @@ def test_optimize_runs_on_a_worker_and_the_fitted_parameters_are_used(api, learn
     settings.FSRS_MIN_REVIEWS_TO_OPTIMIZE = 100
     services.enroll(learner, list(Concept.objects.filter(area="cnn")))
     start = timezone.now() - timedelta(days=300)
+    Card.objects.filter(owner=learner).update(created_at=start)
     for index, card in enumerate(Card.objects.filter(owner=learner)[:25]):
         moment = start + timedelta(hours=index)
         for step in range(6):

@@ -147,7 +147,7 @@ def test_the_study_day_starts_at_the_learners_hour_in_their_time_zone(learner):
     )
     # 20:00 UTC is 04:00 in Shanghai: the study day of 11 March begins.
     boundary = datetime(2026, 3, 10, 20, 0, tzinfo=UTC)
-    Card.objects.filter(owner=learner).update(due=boundary - timedelta(days=2))  # enrolled in the past
+    Card.objects.filter(owner=learner).update(due=boundary - timedelta(days=2), created_at=boundary - timedelta(days=2))
     assert day_bounds(boundary - timedelta(minutes=1), "Asia/Shanghai", 4)[0].isoformat() == "2026-03-10"
     assert day_bounds(boundary, "Asia/Shanghai", 4)[0].isoformat() == "2026-03-11"
     now = boundary + timedelta(hours=1)
@@ -172,6 +172,7 @@ def test_the_due_endpoint_counts_new_cards_from_the_start_of_the_learners_study_
     enroll(api, "relu", "sigmoid", "tanh")
     configure(api, time_zone="America/Los_Angeles", day_starts_at_hour=4, new_cards_per_day=2, bury_siblings=False)
     _day, start, _end = day_bounds(timezone.now(), "America/Los_Angeles", 4)
+    Card.objects.filter(owner=learner).update(created_at=start - timedelta(days=1))
     first, second = (card["id"] for card in api.get("/api/cards/due/").json()[:2])
     assert review(api, first, 3, reviewed_at=(start - timedelta(minutes=1)).isoformat()).status_code == 200
     assert left(api.get("/api/cards/due/")) == (1, 0, 2)  # reviewed on the previous study day
@@ -237,6 +238,7 @@ def test_undo_after_a_batch_upload_and_of_an_old_log(api, learner):
     enroll(api, "softmax")
     first, second = Card.objects.filter(owner=learner).order_by("id")[:2]
     start = timezone.now() - timedelta(days=2)
+    Card.objects.filter(owner=learner).update(created_at=start - timedelta(days=1))
     items = [
         {"card": second.pk, "rating": 3, "review_id": str(uuid.uuid4()), "reviewed_at": start.isoformat()},
         {

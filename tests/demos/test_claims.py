@@ -29,6 +29,7 @@ CI = {
     "cnn-vs-mlp": {"learning_rate": 0.02},  # with CNN_CI as the quick preset
     "conv-arithmetic": {},
     "rnn-long-dependency": {},
+    "attention-reverse": {"steps": 100, "dim": 16, "train_size": 500},
     "residual-depth": {"blocks": 10, "width": 32, "steps": 60, "shallow_baseline": False},
     "non-max-suppression": {},
     "imbalanced-data": {"steps": 150, "train_size": 1000},

@@ -20,9 +20,10 @@ SMALL = {
     "rnn_long_dependency": {"delay": 5, "steps": 10, "batch_size": 16, "hidden_size": 4},
     "cnn_vs_mlp": {},  # with the TINY preset below
     "batch_size": {"n_train": 256, "steps": 20, "noise_samples": 20},
+    "attention_reverse": {"steps": 40, "dim": 8, "train_size": 100},
 }
 # These also pass the curve of the variant still training, not only those of the variants done.
-WHILE_TRAINING = {"normalization", "residual_depth", "cnn_vs_mlp"}
+WHILE_TRAINING = {"normalization", "residual_depth", "cnn_vs_mlp", "attention_reverse"}
 TINY_CNN = {"num_samples": 500, "steps": 40, "channels": 8, "hidden": 32}
 # Panels redrawn as a whole when a variant is added, rather than grown: their bins span the weights fitted so far.
 REDRAWN = {"l1_vs_l2": {"weight_histogram"}}

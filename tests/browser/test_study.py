@@ -131,8 +131,13 @@ def test_enroll_an_area_and_review_with_the_keyboard(page, live_server, learner,
         expect(page.locator("[data-review-sync]")).to_contain_text("Undone")
         assert not ReviewLog.objects.filter(card_id=expected_card).exists()
     for rating in ("1", "4"):
+        card = page.locator(
+            f'.review-card[data-card="{page.locator(".review-card:visible").get_attribute("data-card")}"]'
+        )
         page.keyboard.press("Space")
+        expect(card.locator(".review-card__back")).to_be_visible()
         page.keyboard.press(rating)
+        expect(card).to_be_hidden()
     expect(page.locator("[data-review-position]")).to_have_text("4")
     assert ReviewLog.objects.filter(owner=learner).count() == 3
     # Left today, as the server counts it: the cards rated Again and Good come back later today.

@@ -64,7 +64,8 @@
     var batchUrl = root.getAttribute("data-batch-url");
     var dueUrl = root.getAttribute("data-due-url");
     var undoUrl = root.getAttribute("data-undo-url");
-    var rated = []; /* this session's ratings, newest last: {card element, review_id, queued} */
+    var rated = []; /* this session's ratings, newest last: {card element, review_id} */
+    var epoch = 0; /* bumped by every refresh and undo, so that a late answer to an older refresh is ignored */
     var left = parseInt(root.getAttribute("data-due"), 10) || 0;
     var progress = root.querySelector(".review__progress");
     var position = root.querySelector("[data-review-position]");
@@ -257,6 +258,7 @@
     }
 
     function back(last) {
+      epoch += 1;
       rated.pop();
       var at = cards.indexOf(last.card);
       if (at !== -1) {
@@ -285,6 +287,7 @@
        rated card's concept until tomorrow): the session drops the cards the queue no longer holds, and takes the
        server's count of cards left today (headers X-Learning-Left, X-Review-Left, X-New-Left). */
     function refresh() {
+      var asked = ++epoch;
       fetch(dueUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
         .then(function (response) {
           if (!response.ok) {
@@ -298,8 +301,8 @@
           });
         })
         .then(function (queue) {
-          if (!queue) {
-            return;
+          if (!queue || asked !== epoch) {
+            return; /* an undo (or a newer refresh) came after this question: its answer is stale */
           }
           var shown = current();
           cards = cards.filter(function (card, i) {

@@ -1,92 +1,28 @@
 """Flashcard API latency at scale, measured in one run against a real server on loopback.
 
 Fills a fresh database with --users x --cards cards and --reviews review logs per card (default 100 x 1,000
-cards, 10 reviews each: 100,000 cards and 1,000,000 reviews), starts gunicorn, and times, for one learner:
-GET /api/cards/due/?limit=20 and POST /api/cards/<id>/review/, next to GET /api/areas/ (one small query) as the
-trivial baseline of the same server. Prints p50/p99 latency, sequential throughput and the ratios.
+cards, 10 reviews each: 100,000 cards and 1,000,000 reviews) and starts gunicorn (both bench/server.py), and times,
+one request at a time, for one learner: GET /api/cards/due/?limit=20 and POST /api/cards/<id>/review/, next to
+GET /api/areas/ (one small query) as the trivial baseline of the same server. Prints p50/p99 latency, sequential
+throughput and the ratios. bench/load_bench.py measures the same under concurrency.
 
 Usage: .venv/bin/python bench/cards_bench.py [--users 100 --cards 1000 --reviews 10 --requests 300]
-Uses SQLite in a temporary folder unless DATABASE_URL is set (use an empty PostgreSQL database then).
+                                             [--database sqlite|postgres]
 """
 
 import argparse
 import http.client
 import json
-import os
-import random
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 import uuid
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from support import free_port, port_open, wait_for  # noqa: E402 - bench/ is on the path when run as a script
-
-
-def fill(users: int, cards_per_user: int, reviews_per_card: int) -> tuple[str, list[int]]:
-    from django.contrib.auth import get_user_model
-    from rest_framework.authtoken.models import Token
-
-    from cards.models import Card, ReviewLog
-    from kb.models import Concept
-
-    rng = random.Random(0)
-    concepts = list(Concept.objects.all())
-    now = datetime.now(UTC)
-    owners = get_user_model().objects.bulk_create([get_user_model()(username=f"learner{i}") for i in range(users)])
-    owners = list(get_user_model().objects.filter(username__startswith="learner").order_by("id"))
-    for owner in owners:
-        cards = Card.objects.bulk_create(
-            [
-                Card(
-                    owner=owner,
-                    concept=concepts[i % len(concepts)],
-                    key=f"bench:{i}",
-                    kind="definition",
-                    front="f",
-                    back="b",
-                    state=2,
-                    step=None,
-                    stability=10 + rng.random() * 50,
-                    difficulty=1 + rng.random() * 9,
-                    due=now + timedelta(days=rng.uniform(-30, 30)),
-                    last_review=now - timedelta(days=40),
-                    reps=10,
-                )
-                for i in range(cards_per_user)
-            ],
-            batch_size=5000,
-        )
-        logs = []
-        for card in cards:
-            when = now - timedelta(days=400)
-            for _ in range(reviews_per_card):
-                when += timedelta(days=rng.uniform(1, 30))
-                logs.append(
-                    ReviewLog(
-                        owner=owner,
-                        card=card,
-                        review_id=uuid.uuid4(),
-                        rating=rng.choice((1, 3, 3, 4)),
-                        reviewed_at=when,
-                        state_before=2,
-                        state_after=2,
-                        due_before=when,
-                        due_after=when + timedelta(days=10),
-                        stability_after=10,
-                        difficulty_after=5,
-                    )
-                )
-        ReviewLog.objects.bulk_create(logs, batch_size=10000)
-    first = owners[0]
-    due_ids = list(Card.objects.filter(owner=first, due__lte=now).values_list("id", flat=True))
-    return Token.objects.create(user=first).key, due_ids
+from server import bench_server, fill  # bench/ is on the path when run as a script
 
 
 def timed(connection: http.client.HTTPConnection, method: str, path: str, headers: dict, body=None) -> float:
@@ -119,51 +55,22 @@ def main() -> None:
     parser.add_argument("--cards", type=int, default=1000)
     parser.add_argument("--reviews", type=int, default=10)
     parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
     args = parser.parse_args()
 
-    data = Path(tempfile.mkdtemp(prefix="deeprecall-cards-bench-"))
-    (data / "static").mkdir()
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="config.settings.local",
-        DEEPRECALL_DATA_DIR=str(data),
-        ALLOWED_HOSTS="127.0.0.1,localhost",
-    )
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    call_command("load_kb", verbosity=0)
-    started = time.perf_counter()
-    token, due_ids = fill(args.users, args.cards, args.reviews)
-    total = args.users * args.cards
-    print(
-        f"filled {total:,} cards and {total * args.reviews:,} reviews in {time.perf_counter() - started:.0f} s; "
-        f"{len(due_ids)} cards due for the measured learner"
-    )
-
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "config.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-    )
-    try:
-        wait_for(lambda: port_open(port), 60, 0.2)
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    with bench_server(args.database, workers=2) as url:
+        started = time.perf_counter()
+        filled = fill(args.users, args.cards, args.reviews)
+        token = filled.tokens[0]
+        due_ids = [card for owner, card in filled.due_cards if owner == token]
+        total = args.users * args.cards
+        print(
+            f"filled {total:,} cards and {total * args.reviews:,} reviews in {time.perf_counter() - started:.0f} s; "
+            f"{len(due_ids)} cards due for the measured learner"
+        )
+        connection = http.client.HTTPConnection(urlsplit(url).hostname, urlsplit(url).port, timeout=30)
         headers = {"Authorization": f"Token {token}", "Content-Type": "application/json", "Host": "127.0.0.1"}
-        for _ in range(20):  # warm-up: imports, connections, caches
+        for _ in range(20):  # warm-up: connections, caches
             timed(connection, "GET", "/api/areas/", headers)
             timed(connection, "GET", "/api/cards/due/?limit=20", headers)
         base = summary(
@@ -183,12 +90,9 @@ def main() -> None:
                 headers,
                 {"rating": 3, "review_id": str(uuid.uuid4())},
             )
-            for i in range(min(args.requests, len(due_ids)))
+            for i in range(args.requests)
         ]
         summary("POST /api/cards/<id>/review/", reviews, base)
-    finally:
-        server.terminate()
-        server.wait(30)
 
 
 if __name__ == "__main__":

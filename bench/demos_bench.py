@@ -1,18 +1,25 @@
 """Demo timings, measured in one run on this machine:
 
-- raw: the demo's default run in this process (DEMO_TORCH_THREADS threads),
-- queued: the same run submitted through the API, sent through a real redis-server to a real Celery worker,
-  until the API reports it finished (polled every 50 ms),
+- raw: the demo's default run in this process (DEMO_TORCH_THREADS threads), after a warm-up run,
+- queued: the same run submitted through the API, sent through a real redis-server to a real Celery worker (one
+  fresh child per run, as in production), until the API reports it finished,
+- overhead: queued minus raw, in ms, and where it went: from the submission until the worker started the run
+  ("to start"), and from the run's row written as finished until the API showed it ("to see"),
 - cache hit: the identical submission again, answered from the stored result.
 
-Usage: .venv/bin/python bench/demos_bench.py [demo ...] [--device cuda] [--seeds N]
+Each demo is measured --repeat times (raw and queued alternating); the medians are printed, so that a busy
+machine's noise weighs less. The process polls the run's row every 5 ms and then reads it through the API.
+
+Usage: .venv/bin/python bench/demos_bench.py [demo ...] [--device cuda] [--seeds N] [--repeat N]
 With --seeds N every run trains N seeds (the demos' ``seeds`` parameter) and reports their means.
+With --device cuda the raw runs use the GPU and the queued ones go to a GPU worker (queue gpu).
 It starts its own redis-server and worker on loopback and leaves nothing behind.
 """
 
 import argparse
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -25,15 +32,47 @@ sys.path.insert(0, str(ROOT))
 from support import free_port, wait_for  # noqa: E402 - bench/ is on the path when run as a script
 
 
-def finished(run: dict) -> dict | None:
-    return run if run["status"] in ("succeeded", "failed", "cancelled") else None
+def start_worker(queue: str) -> subprocess.Popen:
+    command = [sys.executable, "-m", "celery", "-A", "workers.celery_app", "worker", "-Q", queue, "--concurrency", "1"]
+    return subprocess.Popen(
+        [*command, "--loglevel", "WARNING"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+
+
+def measure(client, name: str, params: dict, device: str) -> dict:
+    """One raw run and one queued run of ``name``; times in seconds."""
+    from demos.catalog import get_demo
+    from demos.models import DemoRun
+
+    started = time.perf_counter()
+    get_demo(name).run(params, device)
+    raw = time.perf_counter() - started
+
+    submitted = time.time()
+    started = time.perf_counter()
+    body = {"demo": name, "params": params, "fresh": True, "device": device}
+    run_id = client.post("/api/demo-runs/", body, format="json").json()["id"]
+    done = ("succeeded", "failed", "cancelled")
+    wait_for(lambda: DemoRun.objects.filter(pk=run_id, status__in=done).exists(), 600, interval=0.005)
+    shown = client.get(f"/api/demo-runs/{run_id}/").json()
+    queued = time.perf_counter() - started
+    seen = time.time()
+    assert shown["status"] == "succeeded", shown["error"]
+    run = DemoRun.objects.get(pk=run_id)
+    return {
+        "raw": raw,
+        "queued": queued,
+        "to_start": run.started_at.timestamp() - submitted,
+        "to_see": seen - run.finished_at.timestamp(),
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("demos", nargs="*", help="Demo names (default: all).")
-    parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu", help="Device of the raw runs.")
+    parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu", help="Device of the runs.")
     parser.add_argument("--seeds", type=int, default=1, help="Seeds per run, 1 to 10 (default 1).")
+    parser.add_argument("--repeat", type=int, default=3, help="Measurements per demo; medians are printed.")
     args = parser.parse_args()
 
     data = Path(tempfile.mkdtemp(prefix="deeprecall-bench-"))
@@ -45,6 +84,7 @@ def main() -> None:
         CELERY_BROKER_URL=f"redis://127.0.0.1:{port}/0",
         DEMO_MAX_ACTIVE_RUNS="1000",
         DEMO_SUBMIT_RATE="100000/hour",
+        DEMO_GPU_QUEUE=str(args.device == "cuda").lower(),
     )
     from tests.processes import RedisServer  # the same redis-server the tests start (needs the settings above)
 
@@ -66,51 +106,37 @@ def main() -> None:
         call_command("migrate", verbosity=0)
         client = APIClient(HTTP_HOST="localhost")
         client.force_authenticate(get_user_model().objects.create_user("bench"))
-        worker = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "workers.celery_app",
-                "worker",
-                "-Q",
-                "cpu",
-                "--concurrency",
-                "1",
-                "--loglevel",
-                "WARNING",
-            ],
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        worker = start_worker("gpu" if args.device == "cuda" else "cpu")
+        from workers.celery_app import app
+
+        wait_for(lambda: app.control.ping(timeout=0.5), 300)  # its start (and warm-up) is not measured
+        measure(client, "gradient-checking", {}, args.device)  # nor this process's first request (imports, connections)
         torch.set_num_threads(settings.DEMO_TORCH_THREADS)
         names = args.demos or list(CATALOG)
         params = {"seeds": args.seeds}
         print(
-            f"torch {torch.__version__}, {settings.DEMO_TORCH_THREADS} thread(s), raw runs on {args.device}, "
-            f"{args.seeds} seed(s) per run"
+            f"torch {torch.__version__}, {settings.DEMO_TORCH_THREADS} thread(s), runs on {args.device}, "
+            f"{args.seeds} seed(s) per run, medians of {args.repeat}"
         )
-        print(f"{'demo':24} {'raw s':>7} {'queued s':>9} {'overhead s':>10} {'queued/raw':>10} {'cache hit ms':>12}")
+        print(
+            f"{'demo':24} {'raw s':>7} {'queued s':>9} {'overhead ms':>11} {'to start ms':>11} {'to see ms':>9} "
+            f"{'cache hit ms':>12}"
+        )
         for name in names:
             get_demo(name).run(params, args.device)  # warm-up: imports, data generation caches, allocator
-            started = time.perf_counter()
-            get_demo(name).run(params, args.device)
-            raw = time.perf_counter() - started
+            runs = [measure(client, name, params, args.device) for _ in range(args.repeat)]
+            median = {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+            overhead = statistics.median(run["queued"] - run["raw"] for run in runs)
 
             started = time.perf_counter()
-            body = {"demo": name, "params": params, "fresh": True}
-            run_id = client.post("/api/demo-runs/", body, format="json").json()["id"]
-            body = wait_for(lambda url=f"/api/demo-runs/{run_id}/": finished(client.get(url).json()), 600)
-            queued = time.perf_counter() - started
-            assert body["status"] == "succeeded", body["error"]
-
-            started = time.perf_counter()
-            hit = client.post("/api/demo-runs/", {"demo": name, "params": params}, format="json")
+            hit = client.post("/api/demo-runs/", {"demo": name, "params": params, "device": args.device}, format="json")
             cache_ms = (time.perf_counter() - started) * 1000
             assert hit.status_code == 200 and hit.json()["cached"]
-            print(f"{name:24} {raw:7.2f} {queued:9.2f} {queued - raw:10.2f} {queued / raw:10.2f} {cache_ms:12.1f}")
+            print(
+                f"{name:24} {median['raw']:7.2f} {median['queued']:9.2f} {overhead * 1000:11.0f} "
+                f"{median['to_start'] * 1000:11.0f} {median['to_see'] * 1000:9.0f} {cache_ms:12.1f}",
+                flush=True,
+            )
     finally:
         if worker:
             worker.terminate()

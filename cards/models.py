@@ -45,12 +45,17 @@ class Card(models.Model):
         null=True, blank=True, help_text="Buried by hand: hidden from the queue before this study day."
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    previews = models.JSONField(
+        null=True, blank=True, editable=False, help_text="The interval each rating gives, stored when it is scheduled."
+    )
 
     class Meta:
         ordering = ("due", "id")
         constraints = [models.UniqueConstraint(fields=["owner", "key"], name="one_card_per_key_and_owner")]
         indexes = [
             models.Index(fields=["owner", "suspended", "due"], name="card_due_idx"),
+            # today's queue: each part (learning, review, new) is one state, in due order
+            models.Index(fields=["owner", "suspended", "state", "due"], name="card_queue_idx"),
             models.Index(fields=["owner", "leech"], name="card_leech_idx"),
         ]
 

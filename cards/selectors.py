@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime
 
-from django.db.models import Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from cards.days import day_bounds
 from cards.models import Card, FsrsState, ReviewLog, SchedulerSettings
-from cards.scheduling import preview_intervals, retrievability, scheduler_from
+from cards.scheduling import current_previews, retrievability, scheduler_from, settings_fingerprint
 from common.errors import NotFound
 from kb.models import Concept
 
@@ -40,27 +40,37 @@ def due_cards(owner, limit: int, now=None) -> list[tuple[Card, dict[str, float]]
 def due_queue(owner, limit: int, now=None) -> tuple[list[tuple[Card, dict[str, float]]], dict[str, int]]:
     """``due_cards`` and, as ``todays_queue`` counts them, how many learning, review and new cards are left."""
     now = now or timezone.now()
-    cards, counts = todays_queue(owner, now)
-    scheduler = scheduler_from(settings_of(owner), fuzz=False)
-    return [(card, preview_intervals(scheduler, card, now)) for card in cards[:limit]], counts
+    config = settings_of(owner)
+    cards, counts = todays_queue(owner, now, limit=limit, config=config)
+    scheduler, fingerprint = scheduler_from(config, fuzz=False), settings_fingerprint(config)
+    return [(card, current_previews(scheduler, fingerprint, card, now)) for card in cards], counts
 
 
 # --- today's queue, as Anki builds it ----------------------------------------------------------------------
 
 IN_LEARNING_STEP = Q(state__in=[FsrsState.LEARNING, FsrsState.RELEARNING], last_review__isnull=False)
 NEW = Q(last_review__isnull=True)
+CONCEPT_NAMES = ("concept__slug", "concept__title", "concept__title_zh", "concept__area")
 
 
-def today_of(owner, now=None) -> tuple[SchedulerSettings, date, datetime, datetime]:
-    """The learner's settings and their study day now: (settings, day, its start, the next day's start)."""
-    config = settings_of(owner)
+def with_concept_names(cards):
+    """The cards with their concept's names, not its (large) content, which the hot paths do not show."""
+    return cards.select_related("concept").only(*(field.name for field in Card._meta.concrete_fields), *CONCEPT_NAMES)
+
+
+def today_of(
+    owner, now=None, config: SchedulerSettings | None = None
+) -> tuple[SchedulerSettings, date, datetime, datetime]:
+    """The learner's settings (``config`` when the caller has them) and their study day now: (settings, day, its
+    start, the next day's start)."""
+    config = config or settings_of(owner)
     return config, *day_bounds(now or timezone.now(), config.time_zone, config.day_starts_at_hour)
 
 
-def buried(owner, now=None) -> Q:
+def buried(owner, now=None, config: SchedulerSettings | None = None) -> Q:
     """The cards hidden until the next study day: buried by hand, or (bury siblings) another card of their
     concept was reviewed today and they are not in a learning step."""
-    config, day, start, end = today_of(owner, now)
+    config, day, start, end = today_of(owner, now, config)
     hidden = Q(buried_until__gt=day)
     if config.bury_siblings:
         today = ReviewLog.objects.filter(owner=owner, reviewed_at__gte=start, reviewed_at__lt=end)
@@ -70,33 +80,65 @@ def buried(owner, now=None) -> Q:
     return hidden
 
 
-def todays_queue(owner, now=None) -> tuple[list[Card], dict[str, int]]:
-    """Today's cards in Anki's order, and how many of each kind are left today (``learning``, ``review``, ``new``).
+def todays_queue(owner, now=None, *, limit: int | None = None, config=None) -> tuple[list[Card], dict[str, int]]:
+    """Today's cards in Anki's order (the first ``limit`` of them), and how many of each kind are left today
+    (``learning``, ``review``, ``new``).
 
     Learning and relearning cards whose step is due come first, then reviews due today (oldest first) within
     what is left of ``max_reviews_per_day``, then new cards (due today: enrolled or forgotten before the day
     ends) within what is left of ``new_cards_per_day``, a concept's cards after those of the concepts it depends
-    on. Suspended and buried cards wait."""
+    on. Suspended and buried cards wait. Only the cards returned are read whole, so the cost does not grow with
+    the learner's cards."""
     now = now or timezone.now()
-    config, _day, start, end = today_of(owner, now)
-    cards = Card.objects.filter(owner=owner, suspended=False).exclude(buried(owner, now)).select_related("concept")
-    learning = list(cards.filter(IN_LEARNING_STEP, due__lte=now).order_by("due", "id"))
-    done = ReviewLog.objects.filter(owner=owner, reviewed_at__gte=start, reviewed_at__lt=end)
-    review_room = max(0, config.max_reviews_per_day - done.filter(state_before=FsrsState.REVIEW).count())
-    reviews = list(cards.filter(state=FsrsState.REVIEW, due__lt=end).order_by("due", "id")[:review_room])
-    new_room = max(0, config.new_cards_per_day - new_cards_started_since(owner, start))
-    new = in_prerequisite_order(cards.filter(NEW, due__lt=end))[:new_room]
-    counts = {
-        "learning": cards.filter(IN_LEARNING_STEP, due__lt=end).count(),
-        "review": len(reviews),
-        "new": len(new),
-    }
+    config, _day, start, end = today_of(owner, now, config)
+    cards = with_concept_names(Card.objects.filter(owner=owner, suspended=False).exclude(buried(owner, now, config)))
+    counts = _left_today(owner, cards, config, start, end)
+    room = counts["learning"] + counts["review"] + counts["new"] if limit is None else limit
+    learning = list(cards.filter(IN_LEARNING_STEP, due__lte=now).order_by("due", "id")[:room])
+    room -= len(learning)
+    reviews = list(
+        cards.filter(state=FsrsState.REVIEW, due__lt=end).order_by("due", "id")[: min(room, counts["review"])]
+    )
+    room -= len(reviews)
+    new = _first_new_cards(cards.filter(NEW, due__lt=end), min(room, counts["new"]))
     return [*learning, *reviews, *new], counts
 
 
-def in_prerequisite_order(cards) -> list[Card]:
-    """The cards with each concept's after those of the concepts it depends on (transitively), then by concept
-    and in the order they were made (definition, formulas, pros and cons, cloze, questions)."""
+def _left_today(owner, cards, config: SchedulerSettings, start: datetime, end: datetime) -> dict[str, int]:
+    """How many learning, review and new cards are left today, within what is left of the day's limits."""
+    due_today = cards.aggregate(
+        learning=Count("pk", filter=IN_LEARNING_STEP & Q(due__lt=end)),
+        review=Count("pk", filter=Q(state=FsrsState.REVIEW, due__lt=end)),
+        new=Count("pk", filter=NEW & Q(due__lt=end)),
+    )
+    since_start = ReviewLog.objects.filter(owner=owner, reviewed_at__gte=start)
+    done = since_start.aggregate(
+        reviews=Count("pk", filter=Q(state_before=FsrsState.REVIEW, reviewed_at__lt=end)),
+        new=Count("card_id", distinct=True, filter=~Exists(_earlier_reviews(start))),
+    )
+    review_room = max(0, config.max_reviews_per_day - done["reviews"])
+    new_room = max(0, config.new_cards_per_day - done["new"])
+    return {
+        "learning": due_today["learning"],
+        "review": min(review_room, due_today["review"]),
+        "new": min(new_room, due_today["new"]),
+    }
+
+
+def _first_new_cards(new_cards, count: int) -> list[Card]:
+    """The first ``count`` of these new cards in prerequisite order; only those are read whole."""
+    if count <= 0:
+        return []
+    order = in_prerequisite_order(new_cards.values_list("pk", "concept_id", "concept__slug"))
+    chosen = [pk for pk, _concept, _slug in order[:count]]
+    rows = new_cards.in_bulk(chosen)
+    return [rows[pk] for pk in chosen]
+
+
+def in_prerequisite_order(cards) -> list[tuple[int, int, str]]:
+    """(id, concept id, concept slug) of cards, with each concept's after those of the concepts it depends on
+    (transitively), then by concept and in the order they were made (definition, formulas, pros and cons, cloze,
+    questions)."""
     needs: dict[int, list[int]] = defaultdict(list)
     edges = Concept.prerequisites.through.objects.values_list("from_concept_id", "to_concept_id")
     for dependent, prerequisite in edges:
@@ -109,7 +151,7 @@ def in_prerequisite_order(cards) -> list[Card]:
             level[concept_id] = 1 + max(below, default=-1)
         return level[concept_id]
 
-    return sorted(cards, key=lambda card: (depth(card.concept_id), card.concept.slug, card.pk))
+    return sorted(cards, key=lambda card: (depth(card[1]), card[2], card[0]))
 
 
 def retrievabilities(owner, cards: list[Card], now=None) -> list[float]:
@@ -142,14 +184,13 @@ def review_log_rows(owner):
 def due_counts(owner, now=None) -> dict[str, int]:
     """How many cards are left today (today's queue): ``new`` ones, never reviewed, and ``review`` ones (learning
     steps and reviews together)."""
-    _cards, counts = todays_queue(owner, now)
+    _cards, counts = todays_queue(owner, now, limit=0)
     return {"new": counts["new"], "review": counts["learning"] + counts["review"]}
 
 
-def new_cards_started_since(owner, since) -> int:
-    """How many cards had their first review at or after ``since`` (new cards the learner began to study)."""
-    started = Card.objects.filter(owner=owner, reviews__reviewed_at__gte=since)
-    return started.exclude(reviews__reviewed_at__lt=since).distinct().count()
+def _earlier_reviews(since):
+    """The reviews of the outer query's card before ``since``: a card without them was new at ``since``."""
+    return ReviewLog.objects.filter(card_id=OuterRef("card_id"), reviewed_at__lt=since)
 
 
 CARD_STATES = {

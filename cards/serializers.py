@@ -1,8 +1,10 @@
+import math
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from rest_framework import serializers
 
-from cards.models import Card, CardKind, ReviewLog, SchedulerSettings
+from cards import workload
+from cards.models import Card, CardKind, FsrsState, ReviewLog, SchedulerSettings
 from cards.selectors import CARD_STATES
 from kb.models import Area
 
@@ -47,6 +49,45 @@ class CardSerializer(serializers.ModelSerializer):
             "buried_until",
         )
         read_only_fields = fields
+
+
+class DueCardSerializer(CardSerializer):
+    """A card of the due list (documents ``card_data`` with the intervals the view adds)."""
+
+    intervals = serializers.DictField(
+        child=serializers.FloatField(), read_only=True, help_text="Days each rating (again, hard, good, easy) gives."
+    )
+
+    class Meta(CardSerializer.Meta):
+        fields = (*CardSerializer.Meta.fields, "intervals")
+        read_only_fields = fields
+
+
+DATETIME, DATE = serializers.DateTimeField(), serializers.DateField()
+
+
+def card_data(card: Card) -> dict:
+    """``CardSerializer(card).data`` built directly, for the hot paths (the due list, reviews): the same keys and
+    values without a serializer's per-call field setup. The card needs its concept's slug
+    (``selectors.with_concept_names``)."""
+    return {
+        "id": card.pk,
+        "concept": card.concept.slug,
+        "kind": card.kind,
+        "front": card.front,
+        "back": card.back,
+        "state": FsrsState(card.state).label,
+        "step": card.step,
+        "stability": card.stability,
+        "difficulty": card.difficulty,
+        "due": DATETIME.to_representation(card.due),
+        "last_review": card.last_review and DATETIME.to_representation(card.last_review),
+        "reps": card.reps,
+        "lapses": card.lapses,
+        "leech": card.leech,
+        "suspended": card.suspended,
+        "buried_until": card.buried_until and DATE.to_representation(card.buried_until),
+    }
 
 
 class ReviewLogSerializer(serializers.ModelSerializer):
@@ -194,3 +235,67 @@ class SchedulerSettingsSerializer(serializers.ModelSerializer):
             "optimization_error",
         )
         read_only_fields = ("parameters", "optimized_at", "optimized_on_reviews", "optimization_error")
+
+
+RETENTION_FORMAT = (
+    f"retention is 1 to {workload.MOST_OPTIONS} numbers from {workload.LOWEST} to {workload.HIGHEST}, separated by "
+    "commas, e.g. retention=0.85,0.9,0.95"
+)
+
+
+class WorkloadQuerySerializer(serializers.Serializer):
+    """The query of ``GET /api/stats/workload/``."""
+
+    retention = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=64,
+        help_text=f"{RETENTION_FORMAT}. Left out or empty: your desired retention and its neighbours 0.05 below and "
+        "above.",
+        error_messages={"max_length": f"{RETENTION_FORMAT}."},
+    )
+
+    def validate_retention(self, raw: str) -> list[float] | None:
+        if not raw:
+            return None
+        parts = raw.split(",")
+        if len(parts) > workload.MOST_OPTIONS:
+            raise serializers.ValidationError(f"{RETENTION_FORMAT} (got {len(parts)} values).", code="too_many")
+        return [self._retention(part.strip()) for part in parts]
+
+    @staticmethod
+    def _retention(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not workload.LOWEST <= value <= workload.HIGHEST:  # NaN and infinities fail too
+            raise serializers.ValidationError(f"{RETENTION_FORMAT} (got {text[:20]!r}).", code="invalid_retention")
+        return value
+
+
+class WorkloadOptionSerializer(serializers.Serializer):
+    retention = serializers.FloatField()
+    reviews_per_day = serializers.ListField(child=serializers.IntegerField(), help_text="Day 0 is today.")
+    new_cards_per_day = serializers.ListField(child=serializers.IntegerField(), help_text="Cards seen first.")
+    memorized_per_day = serializers.ListField(
+        child=serializers.FloatField(), help_text="Expected cards recalled: the sum of their chances of recall."
+    )
+    total_reviews = serializers.IntegerField()
+    total_new_cards = serializers.IntegerField()
+    mean_reviews_per_day = serializers.FloatField()
+    most_reviews_in_a_day = serializers.IntegerField()
+    memorized_at_end = serializers.FloatField()
+
+
+class WorkloadSerializer(serializers.Serializer):
+    days = serializers.IntegerField(help_text="Days simulated, from today.")
+    first_day = serializers.DateField(help_text="Today, the learner's study day.")
+    language = serializers.ChoiceField(choices=["en", "zh"], help_text="The language of the assumptions.")
+    desired_retention = serializers.FloatField()
+    parameters = serializers.ChoiceField(choices=["fitted", "default"], help_text="Which FSRS parameters were used.")
+    deck_size = serializers.IntegerField(help_text="The learner's cards that are not suspended.")
+    new_cards_per_day = serializers.IntegerField()
+    max_reviews_per_day = serializers.IntegerField()
+    assumptions = serializers.ListField(child=serializers.CharField(), help_text="What the simulation assumes.")
+    options = WorkloadOptionSerializer(many=True, help_text="One forecast per retention, lowest first.")

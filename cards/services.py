@@ -14,8 +14,16 @@ from django.utils import timezone
 
 from cards.days import balanced_interval, day_start, fuzz_range, study_day
 from cards.models import Card, CardKind, FsrsState, ReviewLog, SchedulerSettings
-from cards.scheduling import copy_schedule, scheduler_from, to_fsrs_card, utc
-from cards.selectors import settings_of
+from cards.scheduling import (
+    copy_schedule,
+    retrievability,
+    scheduler_from,
+    settings_fingerprint,
+    stored_previews,
+    to_fsrs_card,
+    utc,
+)
+from cards.selectors import settings_of, with_concept_names
 from common.errors import ServiceError
 from kb.models import Concept
 from quizzes.models import Question, QuestionType
@@ -40,8 +48,13 @@ def enroll(owner, concepts: list[Concept], *, include_questions: bool = False) -
     existing = set(Card.objects.filter(owner=owner, key__in=[c.key for c in wanted]).values_list("key", flat=True))
     now = timezone.now()
     new = [card for card in wanted if card.key not in existing]
+    schedulers = schedulers_of(settings_of(owner))
     for card in new:
         card.owner, card.due = owner, now
+    if new:  # new cards all have the same previews
+        previews = schedulers.previews_of(new[0])
+        for card in new:
+            card.previews = previews
     Card.objects.bulk_create(new, ignore_conflicts=True)  # a concurrent enroll of the same concept adds nothing
     return len(new), len(existing)
 
@@ -132,27 +145,45 @@ class ReviewRequest:
 def review(owner, request: ReviewRequest, *, now: datetime | None = None) -> tuple[Card, bool]:
     """Apply one review with FSRS. Returns (card, applied); a repeated review_id returns the card as the first
     application left it and applies nothing. The card row is locked, so concurrent reviews never lose one.
-    ``now`` is the clock (default the real one): a review may not lie after it."""
-    config = settings_of(owner)
+    ``now`` is the clock (default the real one): a review may not lie after it. The card comes with its
+    ``retrievability`` now and its concept's names (``selectors.with_concept_names``)."""
+    schedulers = schedulers_of(settings_of(owner))
     with transaction.atomic():
-        return _review_locked(owner, request, config, _scheduler(config), now)
+        return _review_locked(owner, request, schedulers, now)
 
 
-def _scheduler(config: SchedulerSettings) -> fsrs.Scheduler:
-    """With load balancing on, FSRS schedules without fuzz and ``_balance`` picks the day within the fuzz range."""
-    return scheduler_from(config, fuzz=False if config.load_balancing else None)
+@dataclass(frozen=True)
+class Schedulers:
+    """What scheduling needs of a learner's settings, built once per request."""
+
+    config: SchedulerSettings
+    review: fsrs.Scheduler  # with load balancing on, without fuzz: ``_balance`` picks the day within its range
+    preview: fsrs.Scheduler  # never fuzzes: the intervals shown for each rating
+    fingerprint: str
+
+    def previews_of(self, card: Card) -> dict:
+        return stored_previews(self.preview, self.fingerprint, card)
+
+
+def schedulers_of(config: SchedulerSettings) -> Schedulers:
+    review_fuzz = False if config.load_balancing else None
+    return Schedulers(
+        config,
+        scheduler_from(config, fuzz=review_fuzz),
+        scheduler_from(config, fuzz=False),
+        settings_fingerprint(config),
+    )
 
 
 def review_batch(owner, requests: list[ReviewRequest]) -> list[tuple[Card, bool]]:
     """Apply offline reviews in time order, all or nothing. Every failing item is reported, by its index."""
     results, errors, statuses = [], {}, set()
-    config = settings_of(owner)
-    scheduler = _scheduler(config)
+    schedulers = schedulers_of(settings_of(owner))
     with transaction.atomic():
         for index, request in sorted(enumerate(requests), key=lambda pair: _aware(pair[1].reviewed_at)):
             try:
                 with transaction.atomic():
-                    results.append((index, _review_locked(owner, request, config, scheduler)))
+                    results.append((index, _review_locked(owner, request, schedulers)))
             except ServiceError as exc:
                 errors[f"reviews.{index}"] = exc.detail
                 statuses.add(exc.status)
@@ -174,19 +205,21 @@ def _aware(moment: datetime | None) -> datetime:
 
 
 def _review_locked(
-    owner, request: ReviewRequest, config: SchedulerSettings, scheduler: fsrs.Scheduler, now: datetime | None = None
+    owner, request: ReviewRequest, schedulers: Schedulers, now: datetime | None = None
 ) -> tuple[Card, bool]:
-    card = Card.objects.select_for_update().filter(owner=owner, pk=request.card_id).first()
+    cards = with_concept_names(Card.objects.select_for_update(of=("self",)))  # the concept's row stays unlocked
+    card = cards.filter(owner=owner, pk=request.card_id).first()
     if card is None:
         raise ServiceError("not_found", f"No card {request.card_id} of yours.", status=404)
+    now = now or timezone.now()
     earlier = ReviewLog.objects.filter(owner=owner, review_id=request.review_id).first()
     if earlier is not None:
         if earlier.card_id != card.pk:
             raise ServiceError("review_id_reused", "This review_id was already used for another card.", status=409)
+        card.retrievability = round(retrievability(schedulers.review, card, now), 4)
         return card, False
     if card.suspended:
         raise ServiceError("card_suspended", "The card is suspended (a leech); unsuspend it to review it.", status=409)
-    now = now or timezone.now()
     reviewed_at = utc(request.reviewed_at or now)
     if reviewed_at > now + CLOCK_SKEW:
         raise ServiceError(
@@ -208,7 +241,8 @@ def _review_locked(
         )
     before = (card.state, card.due)
     snapshot = {f"{name}_before": getattr(card, name) for name in SNAPSHOT_FIELDS}
-    updated, _ = scheduler.review_card(
+    config = schedulers.config
+    updated, _ = schedulers.review.review_card(
         to_fsrs_card(card), fsrs.Rating(request.rating), reviewed_at, request.duration_ms
     )
     if config.enable_fuzzing and config.load_balancing and updated.state == fsrs.State.Review:
@@ -219,6 +253,8 @@ def _review_locked(
         card.lapses += 1
         if card.lapses >= LEECH_LAPSES:
             card.leech = card.suspended = True
+    card.previews = schedulers.previews_of(card)
+    card.retrievability = round(retrievability(schedulers.review, card, now), 4)
     card.save()
     try:
         with transaction.atomic():
@@ -287,6 +323,7 @@ def undo_last_review(owner) -> Card:
         card.state, card.due = log.state_before, log.due_before
         for name in SNAPSHOT_FIELDS:
             setattr(card, name, getattr(log, f"{name}_before"))
+        card.previews = schedulers_of(settings_of(owner)).previews_of(card)
         card.save()
         log.delete()
     return card
@@ -296,7 +333,9 @@ def forget(card: Card, now: datetime | None = None) -> Card:
     """Reset the card to new (due now, never reviewed); its review log is kept."""
     card.state, card.step, card.stability, card.difficulty = FsrsState.LEARNING, 0, None, None
     card.due, card.last_review, card.reps, card.buried_until = now or timezone.now(), None, 0, None
-    card.save(update_fields=["state", "step", "stability", "difficulty", "due", "last_review", "reps", "buried_until"])
+    card.previews = schedulers_of(settings_of(card.owner)).previews_of(card)
+    fields = ["state", "step", "stability", "difficulty", "due", "last_review", "reps", "buried_until", "previews"]
+    card.save(update_fields=fields)
     return card
 
 

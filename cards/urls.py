@@ -13,7 +13,7 @@ urlpatterns = [
     path("reviews/undo/", views.UndoReviewView.as_view(), name="review-undo"),
     path("settings/scheduler/", views.SchedulerSettingsView.as_view(), name="scheduler-settings"),
     path("settings/scheduler/optimize/", views.OptimizeView.as_view(), name="scheduler-optimize"),
-    path("stats/", views.StatsView.as_view(), name="stats"),
+    path("stats/workload/", views.WorkloadView.as_view(), name="stats-workload"),
     path("export/anki.apkg", views.AnkiExportView.as_view(), name="export-anki"),
     path("export/reviews.csv", views.ReviewsCsvView.as_view(), name="export-reviews"),
 ]

@@ -1,25 +1,30 @@
 """The flashcards API: thin views that validate input, call one service or selector and shape the output."""
 
 from django.http import HttpResponse
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import permissions, viewsets
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cards import exports, optimization, selectors, services, stats
+from cards import exports, optimization, selectors, services, workload
 from cards.models import Card
 from cards.serializers import (
     BatchSerializer,
     CardFilterSerializer,
     CardPatchSerializer,
     CardSerializer,
+    DueCardSerializer,
     EnrollSerializer,
     ReviewLogSerializer,
     ReviewSerializer,
     SchedulerSettingsSerializer,
+    WorkloadQuerySerializer,
+    WorkloadSerializer,
+    card_data,
 )
 from common.errors import QueryParamError
+from common.language import content_language
 from common.schema import PERSONAL_ERRORS
 from kb.selectors import concepts_in_scope
 
@@ -91,7 +96,15 @@ class CardViewSet(viewsets.GenericViewSet):
         """Reset the card to new; its review history is kept."""
         return Response(CardSerializer(services.forget(selectors.card_of(request.user, _card_id(pk)))).data)
 
-    @extend_schema(request=EnrollSerializer, responses={200: OpenApiResponse(description="created / existing")})
+    @extend_schema(
+        request=EnrollSerializer,
+        responses={
+            200: inline_serializer(
+                "EnrollResult", {"created": serializers.IntegerField(), "already_enrolled": serializers.IntegerField()}
+            ),
+            **PERSONAL_ERRORS,
+        },
+    )
     @action(detail=False, methods=["post"])
     def enroll(self, request):
         """Add the cards of some concepts or a whole area; enrolling again adds nothing."""
@@ -103,8 +116,11 @@ class CardViewSet(viewsets.GenericViewSet):
         )
         return Response({"created": created, "already_enrolled": existing})
 
-    @extend_schema(parameters=[OpenApiParameter("limit", int, description="At most this many (1-200, default 20).")])
-    @action(detail=False, methods=["get"])
+    @extend_schema(
+        parameters=[OpenApiParameter("limit", int, description="At most this many (1-200, default 20).")],
+        responses={200: DueCardSerializer(many=True), **PERSONAL_ERRORS},
+    )
+    @action(detail=False, methods=["get"], pagination_class=None)
     def due(self, request):
         """Today's queue in Anki's order (learning steps due, then reviews within today's limit, then new cards
         within today's limit, prerequisites first), with the interval in days each rating would give. The
@@ -114,7 +130,7 @@ class CardViewSet(viewsets.GenericViewSet):
             raise QueryParamError("limit", "limit must be a whole number from 1 to 200.", "invalid_number")
         due, counts = selectors.due_queue(request.user, int(raw))
         headers = {f"X-{kind.capitalize()}-Left": str(count) for kind, count in counts.items()}
-        return Response([{**CardSerializer(card).data, "intervals": i} for card, i in due], headers=headers)
+        return Response([{**card_data(card), "intervals": i} for card, i in due], headers=headers)
 
     @extend_schema(request=ReviewSerializer)
     @action(detail=True, methods=["post"])
@@ -123,9 +139,10 @@ class CardViewSet(viewsets.GenericViewSet):
         form = ReviewSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         card, _ = services.review(request.user, _review_request(_card_id(pk), form.validated_data))
-        return Response(_with_retrievability(request.user, [(card, {})])[0])
+        return Response({**card_data(card), "retrievability": card.retrievability})
 
-    @action(detail=False, methods=["get"])
+    @extend_schema(responses={200: CardSerializer(many=True), **PERSONAL_ERRORS})
+    @action(detail=False, methods=["get"], pagination_class=None)
     def leeches(self, request):
         """Cards forgotten 8 times: flagged and suspended until you rewrite or unsuspend them."""
         return Response(CardSerializer(selectors.leeches(request.user), many=True).data)
@@ -155,7 +172,8 @@ class BatchReviewView(APIView):
         form.is_valid(raise_exception=True)
         requests = [_review_request(item["card"], item) for item in form.validated_data["reviews"]]
         results = services.review_batch(request.user, requests)
-        return Response(_with_retrievability(request.user, [(card, {"applied": applied}) for card, applied in results]))
+        data = [{**card_data(card), "retrievability": card.retrievability, "applied": ok} for card, ok in results]
+        return Response(data)
 
 
 class UndoReviewView(APIView):
@@ -192,20 +210,40 @@ class OptimizeView(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
     @extend_schema(
-        tags=["flashcards"], request=None, responses={202: OpenApiResponse(description="queued"), **PERSONAL_ERRORS}
+        tags=["flashcards"],
+        request=None,
+        responses={
+            202: inline_serializer(
+                "OptimizationQueued", {"status": serializers.CharField(), "reviews": serializers.IntegerField()}
+            ),
+            **PERSONAL_ERRORS,
+        },
     )
     def post(self, request):
         count = optimization.request_optimization(request.user)
         return Response({"status": "queued", "reviews": count}, status=202)
 
 
-class StatsView(APIView):
+class WorkloadView(APIView):
+    """What a desired retention costs: your next 365 days simulated with your FSRS parameters, deck and limits."""
+
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(tags=["flashcards"], responses={200: OpenApiResponse(description="statistics")})
+    @extend_schema(
+        tags=["flashcards"],
+        parameters=[
+            WorkloadQuerySerializer,
+            OpenApiParameter("lang", str, enum=["en", "zh"], description="Language of the assumptions."),
+        ],
+        responses={200: WorkloadSerializer, **PERSONAL_ERRORS},
+    )
     def get(self, request):
-        """Reviews per day, true retention, the due forecast for 30 days, streak, and mastery per concept/area."""
-        return Response(stats.stats(request.user))
+        """Reviews, new cards and memorised cards per day for each retention (default: yours and its neighbours
+        0.05 below and above), with totals and what the simulation assumes."""
+        form = WorkloadQuerySerializer(data=request.query_params)
+        form.is_valid(raise_exception=True)
+        retentions, language = form.validated_data.get("retention"), content_language(request)
+        return Response(WorkloadSerializer(workload.workload(request.user, retentions, language)).data)
 
 
 class AnkiExportView(APIView):

@@ -4,11 +4,15 @@ Every error response is ``{"status": <int>, "code": <stable machine code>, "deta
 plus ``"errors": {field: [{"code", "message"}]}`` when specific fields are at fault.
 """
 
+import errno
 import logging
+import sqlite3
+import sys
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
@@ -21,6 +25,10 @@ DEFAULT_DETAIL = {
     404: "Not found.",
     500: "Internal server error; the problem has been logged.",
 }
+
+RETRY_AFTER_SECONDS = 5
+# SQLite errors that mean the file cannot be used right now (others, like "no such table", are bugs: 500).
+SQLITE_UNAVAILABLE = ("database is locked", "unable to open database file", "disk I/O error")
 
 
 def error_body(status: int, code: str, detail: str, errors: dict | None = None) -> dict:
@@ -138,4 +146,43 @@ def json_not_found(request, exception=None):
 
 
 def json_server_error(request):
-    return JsonResponse(error_body(500, "server_error", DEFAULT_DETAIL[500]), status=500)
+    """Django's handler500, called while the exception is being handled: a database that is down, busy or out
+    of disk is the server's state, not a bug, and gets its own status and advice (see storage_failure)."""
+    failure = storage_failure(sys.exc_info()[1])
+    if failure is None:
+        return JsonResponse(error_body(500, "server_error", DEFAULT_DETAIL[500]), status=500)
+    response = JsonResponse(error_body(failure.status, failure.code, failure.detail), status=failure.status)
+    if failure.status == 503:
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def is_disk_full(exc: BaseException | None) -> bool:
+    """Whether an error says the disk is full: the OS's ENOSPC (or a quota), SQLite's SQLITE_FULL, PostgreSQL's
+    disk_full (SQLSTATE 53100)."""
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.ENOSPC, errno.EDQUOT)
+    if not isinstance(exc, OperationalError):
+        return False
+    return getattr(exc.__cause__, "sqlstate", None) == "53100" or "database or disk is full" in str(exc)
+
+
+def storage_failure(exc: BaseException | None) -> ServiceError | None:
+    """The error to answer for a database that is unreachable, restarting or busy (503, retry shortly) or whose
+    disk is full (507); None for any other exception."""
+    if is_disk_full(exc):
+        detail = (
+            "The server's disk is full, so nothing can be saved right now (reading still works). "
+            "Try again once the server's administrators have freed space."
+        )
+        return ServiceError("disk_full", detail, status=507)
+    if isinstance(exc, InterfaceError) or (
+        isinstance(exc, OperationalError)
+        and (not isinstance(exc.__cause__, sqlite3.Error) or any(sign in str(exc) for sign in SQLITE_UNAVAILABLE))
+    ):
+        detail = (
+            "The database is unavailable for a moment (restarting, unreachable or busy). "
+            f"Retry in {RETRY_AFTER_SECONDS} seconds."
+        )
+        return ServiceError("database_unavailable", detail, status=503)
+    return None

@@ -9,6 +9,7 @@ api_patterns = [
     path("", include("quizzes.urls")),
     path("", include("cards.urls")),
     path("", include("demos.urls")),
+    path("", include("study.urls")),
 ]
 
 urlpatterns = [

@@ -9,14 +9,20 @@ import threading
 import time
 
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.utils import timezone
 
+from common.errors import is_disk_full
 from demos.catalog import get_demo
 from demos.models import DemoRun, RunStatus
 from demos.predictions import grade_prediction
 
 logger = logging.getLogger(__name__)
+DISK_FULL_ERROR = (
+    "The server's disk is full, so the run's results could not be saved and the run was stopped; nothing partial "
+    "was kept. Submit the run again once the server's administrators have freed space in its data folder."
+)
+DISK_FULL_RETRY_SECONDS = 1
 
 
 class RunCancelled(Exception):
@@ -42,6 +48,16 @@ def execute_run(run_id, worker: str = "") -> None:
     try:
         with _Heartbeat(run_id):
             result = get_demo(run.demo).run(run.params, device, _ProgressReporter(run_id))
+        _finish(
+            run_id,
+            RunStatus.SUCCEEDED,
+            message="done",
+            progress=1.0,
+            metrics=result.metrics,
+            series=result.series,
+            summary=result.summary,
+            prediction_result=grade_prediction(run.demo, run.prediction, result.metrics),
+        )
     except RunCancelled:
         _finish(run_id, RunStatus.CANCELLED, message="cancelled by its owner")
     except RunTimedOut:
@@ -54,18 +70,10 @@ def execute_run(run_id, worker: str = "") -> None:
         )
     except Exception as exc:
         logger.exception("Run %s failed", run_id)
-        _finish(run_id, RunStatus.FAILED, message="failed", error=f"{type(exc).__name__}: {exc}")
-    else:
-        _finish(
-            run_id,
-            RunStatus.SUCCEEDED,
-            message="done",
-            progress=1.0,
-            metrics=result.metrics,
-            series=result.series,
-            summary=result.summary,
-            prediction_result=grade_prediction(run.demo, run.prediction, result.metrics),
-        )
+        if is_disk_full(exc):
+            _record_disk_full(run_id)
+        else:
+            _finish(run_id, RunStatus.FAILED, message="failed", error=f"{type(exc).__name__}: {exc}")
     finally:
         _release_memory(device)
 
@@ -83,6 +91,20 @@ def _release_memory(device) -> None:
         import torch
 
         torch.cuda.empty_cache()
+
+
+def _record_disk_full(run_id) -> None:
+    """Fail the run for a full disk. While the disk stays full this write fails too, so it is tried again until
+    space is freed (up to the hard time limit; then the reaper has the last word). Without its curves the row
+    is small, so it fits where the curves did not."""
+    deadline = time.monotonic() + settings.DEMO_HARD_TIME_LIMIT
+    while True:
+        try:
+            return _finish(run_id, RunStatus.FAILED, message="disk full", error=DISK_FULL_ERROR, series=None)
+        except DatabaseError as exc:
+            if not is_disk_full(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(DISK_FULL_RETRY_SECONDS)
 
 
 def _finish(run_id, status: str, **fields) -> None:
@@ -142,11 +164,19 @@ class _Heartbeat:
         started = time.monotonic()
         try:
             while not self.stop.wait(settings.DEMO_HEARTBEAT_SECONDS):
-                DemoRun.objects.filter(pk=self.run_id, status=RunStatus.RUNNING).update(heartbeat_at=timezone.now())
+                self._touch()
                 if time.monotonic() - started > settings.DEMO_HARD_TIME_LIMIT:
                     self._end_process()
         finally:
             connection.close()
+
+    def _touch(self) -> None:
+        """A heartbeat the database cannot take now (restarting, disk full) is skipped, not the end of them."""
+        try:
+            DemoRun.objects.filter(pk=self.run_id, status=RunStatus.RUNNING).update(heartbeat_at=timezone.now())
+        except DatabaseError as exc:
+            logger.warning("Run %s: heartbeat not recorded (%s); trying again at the next one.", self.run_id, exc)
+            connection.close()  # the next one opens a fresh connection (a restarted server closed this one)
 
     def _end_process(self) -> None:
         limit = settings.DEMO_HARD_TIME_LIMIT

@@ -1,13 +1,19 @@
 """Celery tasks: each looks up an id and calls a service. Safe to run twice."""
 
+import os
+from pathlib import Path
+
 from celery import shared_task
+from celery.signals import worker_init
+from django.conf import settings
 
 from demos import execution, maintenance
+from demos.catalog import CATALOG
 
 
 @shared_task(bind=True, acks_late=True, ignore_result=True)
 def run_demo(self, run_id: str) -> None:
-    execution.execute_run(run_id, worker=self.request.hostname or "")
+    execution.execute_run(run_id, worker=f"{self.request.hostname}, process {os.getpid()}")
 
 
 @shared_task(ignore_result=True)
@@ -18,3 +24,10 @@ def dispatch_pending_runs() -> int:
 @shared_task(ignore_result=True)
 def reap_stale_runs() -> int:
     return maintenance.reap_stale_runs()
+
+
+@worker_init.connect
+def prepare_demos_before_forking(**_kwargs) -> None:
+    """Each run's process is forked from the worker's parent, so what is prepared there is never done again."""
+    for demo in CATALOG.values():
+        demo.prepare(Path(settings.DATA_DIR) / "demo-data")

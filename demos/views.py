@@ -1,6 +1,8 @@
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.http import HttpResponse
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -42,6 +44,7 @@ RUN_ERRORS = {
 
 
 @extend_schema(tags=["demos"], responses={200: DemoRunSerializer, **RUN_ERRORS})
+@extend_schema_view(list=extend_schema(responses={200: DemoRunListSerializer(many=True), **RUN_ERRORS}))
 class DemoRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Your demo runs. The stored row is the truth about each job: poll it for progress and results."""
 
@@ -91,6 +94,7 @@ class DemoRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return Response(DemoRunSerializer(run, context={"request": request}).data)
 
     @extend_schema(responses={(200, "image/svg+xml"): OpenApiResponse(description="SVG chart"), **RUN_ERRORS})
+    @csp_update({"style-src": [UNSAFE_INLINE]})  # matplotlib's SVG styles itself inline; opened alone it is the page
     def plot(self, request, pk=None):
         """The run's curves as an SVG chart, once it has succeeded."""
         run = self.get_object()

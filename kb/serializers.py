@@ -71,7 +71,7 @@ class ConceptListSerializer(LocalizedConceptSerializer):
     matched = serializers.ListField(
         child=serializers.CharField(),
         source="search_matched_words",
-        read_only=True,
+        required=False,  # rather than read_only, which the schema would mark required: it comes only with ?search=
         help_text="Only with ?search=: the words of the query this concept matched (all of them, unless no "
         "concept matches every word and the results are partial matches).",
     )

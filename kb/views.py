@@ -14,7 +14,6 @@ from kb.serializers import AreaSerializer, ConceptDetailSerializer, ConceptListS
 
 @extend_schema(
     tags=["knowledge base"],
-    responses=ERROR_RESPONSES,
     parameters=[
         OpenApiParameter(
             "lang", str, enum=["en", "zh"], description="Language of the prose (default: Accept-Language, else en)."

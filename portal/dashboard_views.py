@@ -1,7 +1,7 @@
 """``/`` for a learner: the dashboard. Cards due now, a 30-day forecast, the streak and a review heatmap, mastery
-per area, recent demo runs, and one Continue button (``study.selectors.next_step``). The numbers come from
-``cards.stats.stats``, the same function as ``GET /api/stats/``; the charts are drawn here as plain SVG, so the
-page needs no JavaScript."""
+per area with its uncertainty, recent demo runs, and one Continue button (``study.selectors.next_step``). The
+numbers come from ``cards.stats.stats`` and ``study.mastery.mastery``, the same functions as ``GET /api/stats/``;
+the charts are drawn here as plain SVG, so the page needs no JavaScript."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from cards import stats
 from demos.catalog import CATALOG
 from demos.selectors import runs_of
 from kb.models import Area
+from study.mastery import mastery as study_mastery
 from study.selectors import next_step
 
 HEATMAP_WEEKS = 20
@@ -30,12 +31,12 @@ CELL, CELL_GAP, DAY_LABELS = 14, 3, 28
 def dashboard(request):
     owner = request.user
     numbers = stats.stats(owner)
-    mastery = numbers["mastery"]["areas"]
+    knowledge = study_mastery(owner)
     counts = card_selectors.due_counts(owner)
     today = timezone.localdate()
     per_day = {date.fromisoformat(row["date"]): row["reviews"] for row in numbers["reviews_per_day"]}
     context = {
-        "step": next_step(owner, area_mastery=mastery),
+        "step": next_step(owner, mastery=knowledge),
         "due": counts,
         "due_total": counts["new"] + counts["review"],
         "streak": numbers["streak_days"],
@@ -43,7 +44,7 @@ def dashboard(request):
         "retention": numbers["true_retention"],
         "forecast": forecast_chart(numbers["due_forecast"]),
         "heatmap": heatmap(per_day, today),
-        "mastery": mastery_bars(mastery),
+        "mastery": mastery_bars(knowledge["areas"]),
         "runs": recent_runs(owner),
     }
     return render(request, "portal/dashboard/dashboard.html", context)
@@ -112,19 +113,31 @@ def heatmap(per_day: dict[date, int], today: date) -> dict:
     }
 
 
-def mastery_bars(areas: dict[str, float | None]) -> list[dict]:
-    """Every area in teaching order with its mastery (0-100), or None where nothing is studied yet."""
+def mastery_bars(areas: dict[str, dict]) -> list[dict]:
+    """Every area in teaching order (``study.mastery``'s areas) as percentages: the estimate, its 90% interval
+    (``low``, ``high``; None where nothing is studied yet), the label and how many concepts are studied."""
     rows = []
-    for value, label in Area.choices:
-        mastery = areas.get(value)
+    for area, estimate in areas.items():
+        low, high = estimate["interval"] or (None, None)
         rows.append(
             {
-                "area": value,
-                "title": _(label),
-                "percent": None if mastery is None else round(100 * mastery),
+                "area": area,
+                "title": _(Area(area).label),  # as the portal's other pages name it
+                "percent": _percent(estimate["mastery"]),
+                "low": _percent(low),
+                "high": _percent(high),
+                "spread": None if low is None else _percent(high) - _percent(low),
+                "label": estimate["label"],
+                "label_display": estimate["label_display"],
+                "studied": estimate["studied"],
+                "concepts": estimate["concepts"],
             }
         )
     return rows
+
+
+def _percent(value: float | None) -> int | None:
+    return None if value is None else round(100 * value)
 
 
 def recent_runs(owner) -> list[dict]:

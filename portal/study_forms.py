@@ -90,7 +90,7 @@ class QuizStartForm(SerializerForm):
         initial=QuizMode.RANDOM,
         choices=[
             (QuizMode.RANDOM, _("Random: questions drawn at random")),
-            (QuizMode.ADAPTIVE, _("Adaptive: your weakest concepts first, interleaved")),
+            (QuizMode.ADAPTIVE, _("Adaptive: your weakest concepts first, interleaved, questions at your level")),
         ],
         widget=forms.RadioSelect,
     )

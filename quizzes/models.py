@@ -3,7 +3,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
-from kb.models import Concept
+from kb.models import Area, Concept
 
 
 class QuestionType(models.TextChoices):
@@ -42,7 +42,7 @@ class Question(models.Model):
 
 class QuizMode(models.TextChoices):
     RANDOM = "random", "Random"
-    ADAPTIVE = "adaptive", "Adaptive: weakest concepts first, interleaved"
+    ADAPTIVE = "adaptive", "Adaptive: weakest concepts first, interleaved, questions most informative at your level"
 
 
 class Quiz(models.Model):
@@ -79,3 +79,39 @@ class QuizItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quiz_id} #{self.position}: {self.question_id}"
+
+
+class QuestionCalibration(models.Model):
+    """A question's item-response parameters, fitted from every learner's answers by the calibration task.
+
+    Each learner's latest answer to the question counts once. With too few answers the question keeps the prior
+    difficulty and discrimination 1, and ``calibrated`` is false.
+    """
+
+    question = models.OneToOneField(Question, on_delete=models.CASCADE, primary_key=True, related_name="calibration")
+    difficulty = models.FloatField(help_text="The ability (in logits) at which the expected score is one half.")
+    discrimination = models.FloatField(help_text="How sharply the expected score rises around the difficulty.")
+    answer_count = models.PositiveIntegerField(help_text="Learners who answered it.")
+    facility = models.FloatField(null=True, blank=True, help_text="Mean score of those answers, 0 to 1.")
+    calibrated = models.BooleanField(help_text="False: too few answers yet; the difficulty is the prior.")
+    fitted_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.question_id}: b={self.difficulty:.2f}, a={self.discrimination:.2f}"
+
+
+class LearnerAbility(models.Model):
+    """A learner's ability in an area on the difficulty scale of the questions, with its standard error."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="abilities")
+    area = models.CharField(max_length=20, choices=Area.choices)
+    ability = models.FloatField()
+    standard_error = models.FloatField()
+    answer_count = models.PositiveIntegerField(help_text="Questions of the area the estimate rests on.")
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["owner", "area"], name="one_ability_per_owner_and_area")]
+
+    def __str__(self) -> str:
+        return f"{self.owner_id} {self.area}: {self.ability:.2f} ± {self.standard_error:.2f}"

@@ -1,10 +1,15 @@
 """Reads for quizzes, shared by the API and pages."""
 
-from django.db.models import Avg
+from typing import NamedTuple
+
+import numpy as np
+from django.db.models import Avg, F, FloatField, Value
+from django.db.models.functions import Coalesce
 
 from common.errors import NotFound
+from quizzes.calibration import PRIOR_DIFFICULTY
 from quizzes.grading import grade_item
-from quizzes.models import Question, Quiz, QuizItem
+from quizzes.models import LearnerAbility, Question, QuestionCalibration, Quiz, QuizItem
 from quizzes.translation import localized
 
 
@@ -80,3 +85,61 @@ def answer_result(item: QuizItem, language: str = "en") -> dict:
         "explanation": (item.variant or {}).get("explanation") or localized(item.question, language)["explanation"],
         "answered_at": item.answered_at,
     }
+
+
+class LatestAnswer(NamedTuple):
+    owner: int
+    question: str
+    area: str
+    score: float
+
+
+def latest_answers(**filters) -> list[LatestAnswer]:
+    """Each learner's latest answer to each question: one answer per learner and question, so a retried question
+    is not counted twice, and the latest is the learner's current level."""
+    rows = (
+        QuizItem.objects.filter(answered_at__isnull=False, **filters)
+        .order_by("answered_at", "pk")
+        .values_list("quiz__owner_id", "question_id", "question__concept__area", "score")
+    )
+    latest = {(owner, question): (area, score) for owner, question, area, score in rows}  # later rows overwrite
+    return [LatestAnswer(owner, question, area, score) for (owner, question), (area, score) in latest.items()]
+
+
+def item_parameters(question_ids: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Difficulties and discriminations of the questions, in this order; the prior where none was fitted yet."""
+    fitted = {
+        row[0]: row[1:]
+        for row in QuestionCalibration.objects.filter(question_id__in=question_ids).values_list(
+            "question_id", "difficulty", "discrimination"
+        )
+    }
+    parameters = np.array([fitted.get(question_id, (PRIOR_DIFFICULTY, 1.0)) for question_id in question_ids])
+    return parameters[:, 0].astype(float), parameters[:, 1].astype(float)
+
+
+def abilities_of(owner) -> dict[str, float]:
+    """The learner's ability per area; an area missing here is at the prior, 0."""
+    return dict(LearnerAbility.objects.filter(owner=owner).values_list("area", "ability"))
+
+
+CALIBRATION_ORDERINGS = ("id", "difficulty", "discrimination", "facility", "answer_count", "fitted_at")
+
+
+def question_calibrations(*, concept: str | None = None, area: str | None = None, ordering: str = "id"):
+    """Every question with its calibration; one never fitted shows the prior, zero answers and no fit date."""
+    questions = Question.objects.select_related("concept").annotate(
+        difficulty=Coalesce(F("calibration__difficulty"), Value(PRIOR_DIFFICULTY), output_field=FloatField()),
+        discrimination=Coalesce(F("calibration__discrimination"), Value(1.0), output_field=FloatField()),
+        answer_count=Coalesce(F("calibration__answer_count"), Value(0)),
+        facility=F("calibration__facility"),
+        calibrated=Coalesce(F("calibration__calibrated"), Value(False)),
+        fitted_at=F("calibration__fitted_at"),
+    )
+    if concept:
+        questions = questions.filter(concept__slug=concept)
+    if area:
+        questions = questions.filter(concept__area=area)
+    field = ordering.removeprefix("-")
+    order = F(field).desc(nulls_last=True) if ordering.startswith("-") else F(field).asc(nulls_last=True)
+    return questions.order_by(order, "id")

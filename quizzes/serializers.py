@@ -3,7 +3,7 @@ from rest_framework import serializers
 
 from kb.models import Area
 from quizzes.models import QuestionType, Quiz, QuizItem, QuizMode
-from quizzes.selectors import answer_result, quiz_progress
+from quizzes.selectors import CALIBRATION_ORDERINGS, answer_result, quiz_progress
 from quizzes.services import MAX_QUIZ_SIZE
 from quizzes.translation import localized
 
@@ -85,3 +85,29 @@ class QuizSummarySerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.DictField())
     def get_progress(self, quiz):
         return quiz_progress(quiz)
+
+
+class CalibrationQuerySerializer(serializers.Serializer):
+    concept = serializers.SlugField(required=False, max_length=100, help_text="Only questions of this concept.")
+    area = serializers.ChoiceField(choices=Area.choices, required=False, help_text="Only questions of this area.")
+    ordering = serializers.ChoiceField(
+        choices=[*CALIBRATION_ORDERINGS, *(f"-{field}" for field in CALIBRATION_ORDERINGS)],
+        default="id",
+        help_text="Sort by this field; prefix with - for descending (never-fitted values last).",
+    )
+
+
+class QuestionCalibrationSerializer(serializers.Serializer):
+    """A question's fitted item-response parameters, for staff."""
+
+    id = serializers.CharField()
+    concept = serializers.CharField(source="concept.slug")
+    area = serializers.CharField(source="concept.area")
+    type = serializers.ChoiceField(choices=QuestionType.choices)
+    retired = serializers.BooleanField()
+    answer_count = serializers.IntegerField(help_text="Learners who answered it (each learner's latest answer).")
+    facility = serializers.FloatField(allow_null=True, help_text="Mean score of those answers, 0 to 1.")
+    difficulty = serializers.FloatField(help_text="Ability (logits) at which the expected score is one half.")
+    discrimination = serializers.FloatField(help_text="Slope of the expected score at the difficulty; 1 if not fitted.")
+    calibrated = serializers.BooleanField(help_text="False: too few answers; the difficulty is the prior.")
+    fitted_at = serializers.DateTimeField(allow_null=True, help_text="When the calibration task last ran.")

@@ -7,4 +7,7 @@ router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 router.register("quizzes", views.QuizViewSet, basename="quiz")
 
-urlpatterns = [path("", include(router.urls))]
+urlpatterns = [
+    path("questions/calibration/", views.QuestionCalibrationList.as_view(), name="question-calibration"),
+    path("", include(router.urls)),
+]

@@ -1,13 +1,20 @@
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import mixins, permissions, status, viewsets
+from rest_framework import generics, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from common.language import content_language
-from common.schema import PERSONAL_ERRORS
+from common.schema import ERROR_RESPONSES, PERSONAL_ERRORS, ErrorSerializer
 from quizzes import selectors, services
 from quizzes.models import Quiz
-from quizzes.serializers import AnswerSerializer, QuizCreateSerializer, QuizSerializer, QuizSummarySerializer
+from quizzes.serializers import (
+    AnswerSerializer,
+    CalibrationQuerySerializer,
+    QuestionCalibrationSerializer,
+    QuizCreateSerializer,
+    QuizSerializer,
+    QuizSummarySerializer,
+)
 
 
 @extend_schema(tags=["quizzes"], responses={200: QuizSerializer, **PERSONAL_ERRORS})
@@ -33,7 +40,8 @@ class QuizViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(request=QuizCreateSerializer, responses={201: QuizSerializer, **PERSONAL_ERRORS})
     def create(self, request):
-        """A new quiz over some concepts or one area; mode random, or adaptive (weakest concepts first)."""
+        """A new quiz over some concepts or one area; mode random, or adaptive (weakest concepts first,
+        interleaved, and within each concept the unseen questions most informative at your ability)."""
         form = QuizCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         quiz = services.create_quiz(request.user, **form.validated_data)
@@ -52,3 +60,30 @@ class QuizViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
             self.get_object(), form.validated_data["question"], form.validated_data["response"]
         )
         return Response(selectors.answer_result(item, content_language(request)))
+
+
+class IsStaff(permissions.IsAdminUser):
+    message = "Only staff may see the calibration of the question bank; sign in with a staff account."
+
+
+@extend_schema(
+    tags=["quizzes"],
+    parameters=[CalibrationQuerySerializer],
+    responses={
+        200: QuestionCalibrationSerializer(many=True),
+        **ERROR_RESPONSES,
+        401: OpenApiResponse(ErrorSerializer, description="Not authenticated."),
+        403: OpenApiResponse(ErrorSerializer, description="Not staff."),
+    },
+)
+class QuestionCalibrationList(generics.ListAPIView):
+    """Staff only: each question's answer count, facility, discrimination and fitted difficulty; paginated."""
+
+    permission_classes = [IsStaff]
+    serializer_class = QuestionCalibrationSerializer
+    filter_backends = []
+
+    def get_queryset(self):
+        query = CalibrationQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        return selectors.question_calibrations(**query.validated_data)

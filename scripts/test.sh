@@ -1,29 +1,47 @@
 #!/usr/bin/env bash
-# Install DeepRecall with its test tools and run the whole suite: lint, format check, pytest on SQLite, then the
-# database-facing tests on a throwaway PostgreSQL. Extra arguments go to the first pytest run only (and skip the
+# Install DeepRecall with its test tools and run the whole suite: lint, format check, pytest on SQLite and, at the
+# same time, the database-facing tests on a throwaway PostgreSQL. Extra arguments run pytest with them alone (no
 # PostgreSQL pass), e.g. scripts/test.sh -k api -x.
 source "$(dirname "$0")/bootstrap.sh" dev
 
-# The queue tests start a real redis-server on a loopback port of their own.
-if ! command -v redis-server >/dev/null; then
+# System programs the tests drive for real, from Debian's packages (only those missing are installed):
+# - redis-server: the queue and fault tests start their own on a loopback port;
+# - postgresql: the fault tests and the second pass run throwaway clusters (scripts/with-postgres.sh);
+# - chromium + fonts-wqy-zenhei: the browser tests (tests/browser) drive Debian's chromium through Playwright, which
+#   never downloads a browser; the CJK font makes the Chinese pages readable in the screenshots;
+# - docker-compose: tests/test_deployment.py validates docker-compose.yml with a real Compose implementation.
+missing=()
+command -v redis-server >/dev/null || missing+=(redis-server)
+ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || missing+=(postgresql)
+[ -x /usr/bin/chromium ] || missing+=(chromium fonts-wqy-zenhei)
+command -v docker-compose >/dev/null || missing+=(docker-compose)
+if [ ${#missing[@]} -gt 0 ]; then
   sudo=$([ "$(id -u)" = 0 ] || echo sudo)
-  $sudo apt-get update -qq && $sudo apt-get install -y -qq redis-server >/dev/null
-  $sudo systemctl disable --now redis-server >/dev/null 2>&1 || true  # the tests start their own
+  $sudo apt-get update -qq && $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+  # The tests start their own servers; stop the ones the packages started.
+  $sudo systemctl disable --now redis-server postgresql >/dev/null 2>&1 || true
 fi
 
-# The browser tests (tests/browser) drive Debian's chromium through Playwright; Playwright never downloads a
-# browser. The CJK font makes the Chinese pages readable in the screenshots under test-artifacts/.
-if [ ! -x /usr/bin/chromium ]; then
-  sudo=$([ "$(id -u)" = 0 ] || echo sudo)
-  $sudo apt-get update -qq && $sudo apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null
-fi
+# One BLAS thread: the tests run beside worker processes on few cores, where threaded BLAS only contends.
+export OPENBLAS_NUM_THREADS=1
 
 ruff check .
 ruff format --check .
-python -m pytest -q "$@"
-if [ $# -eq 0 ]; then
-  # The database-facing tests again on PostgreSQL (row locks, JSON, search), as study groups deploy it.
-  echo "--- the same API, service and worker tests on PostgreSQL"
-  scripts/with-postgres.sh python -m pytest -q tests/kb tests/quizzes tests/cards tests/demo_runs tests/test_upgrade.py \
-    tests/test_settings.py
+if [ $# -gt 0 ]; then
+  exec python -m pytest -q "$@"
 fi
+
+# The database-facing tests again on PostgreSQL (row locks, JSON, search), as study groups deploy it. Both passes
+# run at once: each is mostly one busy process plus waits on servers and workers, so together they use the cores.
+pg_log=$(mktemp)
+scripts/with-postgres.sh python -m pytest -q tests/kb tests/quizzes tests/cards tests/study \
+  tests/demo_runs tests/test_upgrade.py tests/test_settings.py >"$pg_log" 2>&1 &
+pg_pass=$!
+sqlite_status=0
+python -m pytest -q || sqlite_status=$?
+pg_status=0
+wait "$pg_pass" || pg_status=$?
+echo "--- the same API, service and worker tests on PostgreSQL"
+cat "$pg_log"
+rm -f "$pg_log"
+exit $((sqlite_status || pg_status))

@@ -34,8 +34,11 @@ def wait_for(predicate, timeout: float, interval: float = 0.2, what: str = "cond
 
 
 class RedisServer:
-    def __init__(self, port: int, folder: Path):
-        self.port, self.folder, self.process = port, folder, None
+    """A redis-server on a loopback port. ``persistent``: it saves its data when stopped and loads it when started
+    again, as Redis does with its default configuration (compose's redis); otherwise it starts empty every time."""
+
+    def __init__(self, port: int, folder: Path, *, persistent: bool = False):
+        self.port, self.folder, self.process, self.persistent = port, folder, None, persistent
         self.url = f"redis://127.0.0.1:{port}/0"
 
     def start(self) -> None:
@@ -49,7 +52,7 @@ class RedisServer:
                 "--bind",
                 "127.0.0.1",
                 "--save",
-                "",
+                "3600 1" if self.persistent else "",
                 "--appendonly",
                 "no",
                 "--dir",

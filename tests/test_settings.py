@@ -103,19 +103,34 @@ SQLITE_PROBE = (
 )
 
 
-@pytest.mark.parametrize("how", ["default path", "DATABASE_URL"])
-def test_every_way_of_pointing_at_sqlite_gets_wal_immediate_transactions_and_a_timeout(tmp_path, how):
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DEEPRECALL_DATA_DIR"}}
-    env.update(DJANGO_SETTINGS_MODULE="config.settings.local", DEEPRECALL_DATA_DIR=str(tmp_path / "data"))
+@pytest.mark.parametrize(
+    ("how", "settings_module", "database"),
+    [
+        ("default path", "config.settings.local", "data/deeprecall.sqlite3"),
+        ("DATABASE_URL", "config.settings.local", "elsewhere.sqlite3"),
+        ("DATABASE_URL", "config.settings.test", "elsewhere.sqlite3"),
+        ("test settings' own path", "config.settings.test", "test.sqlite3"),
+    ],
+)
+def test_every_way_of_pointing_at_sqlite_gets_wal_immediate_transactions_and_a_timeout(
+    tmp_path, how, settings_module, database
+):
+    from config.settings.base import SQLITE_OPTIONS
+
+    ignored = {"DATABASE_URL", "DEEPRECALL_DATA_DIR", "DEEPRECALL_TEST_DATA_DIR"}
+    env = {k: v for k, v in os.environ.items() if k not in ignored}
+    env.update(
+        DJANGO_SETTINGS_MODULE=settings_module,
+        DEEPRECALL_DATA_DIR=str(tmp_path / "data"),
+        DEEPRECALL_TEST_DATA_DIR=str(tmp_path),
+    )
     if how == "DATABASE_URL":
         env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'elsewhere.sqlite3'}"
     result = subprocess.run([sys.executable, "-c", SQLITE_PROBE], cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     values = json.loads(result.stdout)
-    expected = tmp_path / ("elsewhere.sqlite3" if how == "DATABASE_URL" else "data/deeprecall.sqlite3")
-    assert values["name"] == str(expected)
-    assert values["options"]["transaction_mode"] == "IMMEDIATE"
-    assert values["options"]["timeout"] == 20
+    assert values["name"] == str(tmp_path / database)
+    assert values["options"] == SQLITE_OPTIONS
     assert values["journal"] == "wal"  # the init command ran on the real connection
 
 

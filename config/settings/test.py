@@ -4,7 +4,7 @@ import tempfile
 from pathlib import Path
 
 from .base import *  # noqa: F403
-from .base import CELERY_BROKER_TRANSPORT_OPTIONS, DATABASES, os
+from .base import CELERY_BROKER_TRANSPORT_OPTIONS, DATABASES, os, with_sqlite_options
 
 SECRET_KEY = "test-only-not-secret"
 DEBUG = False
@@ -26,12 +26,9 @@ if "DATABASE_URL" in os.environ:
 else:
     test_db = DATA_DIR / "test.sqlite3"
     DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": test_db,
-            "TEST": {"NAME": test_db},
-            "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"},
-        }
+        "default": with_sqlite_options(
+            {"ENGINE": "django.db.backends.sqlite3", "NAME": test_db, "TEST": {"NAME": test_db}}
+        )
     }
 if CELERY_BROKER_TRANSPORT_OPTIONS:
     CELERY_BROKER_TRANSPORT_OPTIONS = {

@@ -13,6 +13,7 @@ import math
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -167,6 +168,10 @@ class Demo:
     summarize: Callable[[dict[str, Any], dict[str, Any]], str]
     # Rules that span several parameters: returns {param: message} for each violation, {} when all is well.
     check: Callable[[dict[str, Any]], dict[str, str]] = lambda params: {}
+    # Work that no parameter changes (generating a fixed data set into a cache): a worker does it once, before it
+    # forks the processes that run the demos, so that no run pays for it; the folder keeps what is worth keeping
+    # between worker starts. CPU only: CUDA does not survive a fork.
+    prepare: Callable[[Path], None] = lambda folder: None
 
     def __post_init__(self):
         if not any(p.name == "seeds" for p in self.params):

@@ -252,14 +252,15 @@ def test_dashboard_continue(page, new_page, live_server, learner, inspect):
     continue_button.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Review")
 
-    # With nothing to review and no new cards, Continue starts an adaptive quiz on the weakest area.
+    # With nothing to review and no new cards, Continue starts an adaptive quiz on the weakest concept whose
+    # prerequisites are solid: here the root of what ReLU and Adam build on.
     Card.objects.filter(owner=learner).update(due=now + timedelta(days=3))
     page.goto("/")
-    expect(page.locator(".continue__reason")).to_contain_text("adaptive quiz on your weakest area")
+    expect(page.locator(".continue__reason")).to_contain_text("Your cards are done for today: a quiz on")
     page.get_by_role("button", name="Continue").click()
     expect(page).to_have_url(re.compile(r"/quiz/[0-9a-f-]{36}/$"))
     quiz = Quiz.objects.get(owner=learner)
-    assert quiz.mode == "adaptive" and quiz.scope["area"] in {"activations", "optimizers"}
+    assert quiz.mode == "adaptive" and len(quiz.scope["concepts"]) == 1
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Question 1 of {quiz.items.count()}")
 
 

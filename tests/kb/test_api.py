@@ -201,6 +201,20 @@ def test_swagger_ui_is_served_locally(api):
     assert not [url for url in urls if url.startswith(("http:", "https:", "//"))], urls
 
 
+def test_swagger_ui_runs_under_the_content_security_policy(api):
+    """Its script comes from a file (?script), so only its inline styles are allowed, on this page alone."""
+    response = api.get("/api/docs/")
+    html = response.content.decode()
+    assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", html) == []
+    assert api.get("/api/docs/?script").status_code == 200
+    policy = {
+        name: values for name, *values in (part.split() for part in response["Content-Security-Policy"].split(";"))
+    }
+    assert policy["script-src"] == ["'self'"]
+    assert "'unsafe-inline'" in policy["style-src"]
+    assert "'unsafe-inline'" not in api.get("/api/areas/")["Content-Security-Policy"]
+
+
 def test_health_reports_database_and_broker(api):
     response = api.get("/api/health/")
     assert response.status_code == 200, response.json()

@@ -1,21 +1,17 @@
-"""/settings/: the scheduler settings form (the API serializer's rules), optimisation and the export links; and
-the study app's Chinese catalogue."""
+"""/settings/: the scheduler settings form (the API serializer's rules), optimisation and the export links (the
+study app's Chinese catalogue: tests/study/test_locale.py)."""
 
-import gettext
+import re
 import uuid
-from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
-from django.utils import translation
 
 from cards import services as card_services
 from cards.models import Card, SchedulerSettings
 from cards.selectors import settings_of
+from cards.workload import workload
 from kb.models import Concept
-from study import selectors as study
 from tests.portal.helpers import assert_csp_ready, assert_login_redirect, parse
-from tests.portal.test_i18n import read_po
 
 pytestmark = pytest.mark.django_db
 GOOD = {
@@ -118,18 +114,26 @@ def test_optimising_with_enough_reviews_is_queued(learner_client, learner, setti
     assert "Fitting your parameters to 2 reviews" in response.content.decode()
 
 
-def test_the_study_catalogue_is_complete_and_compiled(learner):
-    folder = Path(study.__file__).parent / "locale" / "zh_Hans" / "LC_MESSAGES"
-    entries = {msgid: value for msgid, value in read_po(folder / "django.po").items() if msgid}
-    assert len(entries) == 4
-    assert [msgid for msgid, (text, fuzzy) in entries.items() if not text or fuzzy] == []
-    with open(folder / "django.mo", "rb") as handle:
-        compiled = gettext.GNUTranslations(handle)
-    for msgid, (text, _fuzzy) in entries.items():
-        assert compiled.gettext(msgid) == text
-    with translation.override("zh-hans"):
-        assert (
-            study.next_step(learner)["reason"]
-            == "还没有需要复习的内容：先在“基础”做一次自适应测验，或者从概念页面添加卡片。"
-        )
-    assert "zh-hans" in dict(django_settings.LANGUAGES)
+def workload_rows(response) -> list[list[str]]:
+    table = response.content.decode().split('class="study-table workload__table"', 1)[1].split("</table>", 1)[0]
+    body = table.split("<tbody>", 1)[1]
+    return [re.findall(r"<t[hd][^>]*>([^<]*)</t[hd]>", row) for row in body.split("</tr>")[:-1]]
+
+
+def test_the_page_shows_what_each_retention_costs(learner_client, learner):
+    assert "Add cards to see how many reviews" in learner_client.get("/settings/").content.decode()
+    card_services.enroll(learner, list(Concept.objects.filter(slug__in=["adam", "dropout"])))
+    response = learner_client.get("/settings/")
+    assert_csp_ready(response)
+    forecast = workload(learner)["options"]
+    rows = workload_rows(response)
+    assert [row[0] for row in rows] == ["85%", "90% (yours)", "95%"]
+    assert [int(row[3]) for row in rows] == [option["total_reviews"] for option in forecast]
+    assert int(rows[0][3]) < int(rows[1][3]) < int(rows[2][3])
+    page = parse(response)
+    lines = [attrs["class"] for tag, attrs in page.elements if tag == "polyline"]
+    assert lines == [f"workload__line workload__line--{n}" for n in (1, 2, 3)] * 2  # reviews, then remembered
+    assert "still new" in response.content.decode()  # what the simulation assumes
+    chinese = learner_client.get("/settings/", headers={"Accept-Language": "zh-CN"})
+    html = chinese.content.decode()
+    assert "不同保持率的复习量" in html and "90% (你的设置)" in html and "都当作新卡片" in html

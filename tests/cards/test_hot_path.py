@@ -1,0 +1,170 @@
+"""The study hot path (``GET /api/cards/due/``, ``POST /api/cards/<id>/review/``): a fixed number of queries
+whatever the learner's cards, none after the review's commit, and interval previews stored when a card is scheduled
+that read exactly as FSRS computes them now, also once the settings change. Speed itself is measured by
+bench/load_bench.py."""
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from cards import scheduling, selectors
+from cards.models import Card, FsrsState, ReviewLog
+from cards.scheduling import preview_intervals, scheduler_from
+from cards.serializers import CardSerializer, card_data
+from kb.models import Concept
+
+pytestmark = pytest.mark.django_db
+
+
+def learner_with_cards(name: str, count: int) -> tuple[APIClient, list[Card]]:
+    """A learner (authenticated by token, as real clients are) with ``count`` cards of every kind of the queue:
+    new, in a learning step, reviews due and not yet due, buried, suspended; and a review today (bury siblings)."""
+    owner = get_user_model().objects.create_user(name, password="pw")
+    concepts = list(Concept.objects.order_by("slug")[:20])
+    now = timezone.now()
+    kinds = [
+        {"state": FsrsState.LEARNING, "last_review": None, "due": now - timedelta(hours=1)},
+        {
+            "state": FsrsState.LEARNING,
+            "step": 1,
+            "stability": 1.0,
+            "difficulty": 5.0,
+            "due": now - timedelta(minutes=5),
+        },
+        {"state": FsrsState.REVIEW, "step": None, "stability": 20.0, "difficulty": 5.0, "due": now - timedelta(days=2)},
+        {"state": FsrsState.REVIEW, "step": None, "stability": 30.0, "difficulty": 4.0, "due": now + timedelta(days=9)},
+        {"state": FsrsState.REVIEW, "step": None, "stability": 9.0, "difficulty": 6.0, "due": now, "suspended": True},
+        {
+            "state": FsrsState.REVIEW,
+            "step": None,
+            "stability": 9.0,
+            "difficulty": 6.0,
+            "due": now,
+            "buried_until": now.date() + timedelta(days=1),
+        },
+    ]
+    cards = Card.objects.bulk_create(
+        Card(
+            owner=owner,
+            concept=concepts[i % len(concepts)],
+            key=f"hot:{i}",
+            kind="definition",
+            front=f"front {i}",
+            back="back",
+            **{"last_review": now - timedelta(days=10), **kinds[i % len(kinds)]},
+        )
+        for i in range(count)
+    )
+    Card.objects.filter(owner=owner).update(created_at=now - timedelta(days=60))
+    ReviewLog.objects.create(
+        owner=owner,
+        card=cards[2],
+        review_id=uuid.uuid4(),
+        rating=3,
+        reviewed_at=now - timedelta(minutes=1),
+        state_before=FsrsState.REVIEW,
+        state_after=FsrsState.REVIEW,
+        due_before=now,
+        due_after=now + timedelta(days=5),
+        stability_after=20.0,
+        difficulty_after=5.0,
+    )
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=owner).key}")
+    return client, cards
+
+
+def queries_of(request) -> list[str]:
+    with CaptureQueriesContext(connection) as captured:
+        response = request()
+    assert response.status_code == 200, response.content
+    return [query["sql"] for query in captured.captured_queries]
+
+
+def test_the_due_list_makes_the_same_few_queries_for_10_and_200_cards():
+    small, _ = learner_with_cards("small", 10)
+    large, _ = learner_with_cards("large", 200)
+    # limit=200 reads every part of the queue (learning, reviews, new cards) for both learners
+    few = queries_of(lambda: small.get("/api/cards/due/?limit=200"))
+    many = queries_of(lambda: large.get("/api/cards/due/?limit=200"))
+    assert len(many) == len(few) <= 9, many
+    assert len(queries_of(lambda: large.get("/api/cards/due/?limit=20"))) <= len(many)
+    assert len(large.get("/api/cards/due/?limit=20").json()) == 20
+
+
+def test_a_review_makes_the_same_queries_for_10_and_200_cards_and_none_after_its_commit():
+    small, small_cards = learner_with_cards("small", 10)
+    large, large_cards = learner_with_cards("large", 200)
+    body = {"rating": 3}
+    few = queries_of(
+        lambda: small.post(
+            f"/api/cards/{small_cards[2].pk}/review/", {**body, "review_id": str(uuid.uuid4())}, format="json"
+        )
+    )
+    many = queries_of(
+        lambda: large.post(
+            f"/api/cards/{large_cards[2].pk}/review/", {**body, "review_id": str(uuid.uuid4())}, format="json"
+        )
+    )
+    assert len(many) == len(few) <= 11, many
+    log_written = next(i for i, sql in enumerate(many) if sql.startswith('INSERT INTO "cards_reviewlog"'))
+    assert not [sql for sql in many[log_written:] if sql.startswith("SELECT")], "no lazy loads after the commit"
+
+
+def test_the_review_answer_is_the_card_as_the_serializer_shows_it_with_its_retrievability(api, learner):
+    _client, cards = learner_with_cards("someone", 6)
+    Card.objects.filter(pk__in=[card.pk for card in cards]).update(owner=learner)
+    review_id = str(uuid.uuid4())
+    body = api.post(f"/api/cards/{cards[2].pk}/review/", {"rating": 2, "review_id": review_id}, format="json").json()
+    card = Card.objects.get(pk=cards[2].pk)
+    assert body == {**CardSerializer(card).data, "retrievability": selectors.retrievabilities(learner, [card])[0]}
+    again = api.post(f"/api/cards/{cards[2].pk}/review/", {"rating": 2, "review_id": review_id}, format="json")
+    assert again.json() == body  # the idempotent answer is the same
+
+
+def test_the_lean_card_data_equals_the_serializer_for_every_kind_of_card():
+    _client, cards = learner_with_cards("someone", 6)
+    Card.objects.filter(pk=cards[3].pk).update(buried_until=timezone.now().date(), leech=True, lapses=8)
+    for card in selectors.with_concept_names(Card.objects.filter(pk__in=[card.pk for card in cards])):
+        assert card_data(card) == CardSerializer(card).data
+
+
+def test_stored_previews_are_what_fsrs_computes_and_are_not_computed_again(api, learner, monkeypatch):
+    api.patch("/api/settings/scheduler/", {"bury_siblings": False}, format="json")  # every card in the list
+    api.post("/api/cards/enroll/", {"concepts": ["adam"]}, format="json")
+    first = Card.objects.filter(owner=learner).order_by("pk").first()
+    api.post(f"/api/cards/{first.pk}/review/", {"rating": 3, "review_id": str(uuid.uuid4())}, format="json")
+    first.refresh_from_db()
+    shown_at = first.due + timedelta(minutes=1)
+    scheduler = scheduler_from(selectors.settings_of(learner), fuzz=False)
+    expected = {card.pk: preview_intervals(scheduler, card, shown_at) for card in Card.objects.filter(owner=learner)}
+    computed = []
+    real = scheduling.preview_intervals
+    monkeypatch.setattr(scheduling, "preview_intervals", lambda *args: computed.append(args) or real(*args))
+    due = selectors.due_cards(learner, 50, now=shown_at)
+    assert {card.pk: intervals for card, intervals in due} == expected
+    assert first.pk in expected and computed == []  # every card's previews were stored (enroll, review)
+
+
+def test_previews_follow_a_settings_change_and_an_overdue_day(api, learner):
+    api.post("/api/cards/enroll/", {"concepts": ["adam"]}, format="json")
+    card = Card.objects.filter(owner=learner).order_by("pk").first()
+    for _ in range(3):  # into review: the previews then depend on the days since the last review
+        api.post(f"/api/cards/{card.pk}/review/", {"rating": 3, "review_id": str(uuid.uuid4())}, format="json")
+        card.refresh_from_db()
+    assert card.state == FsrsState.REVIEW and len(card.previews) == 2  # the day before it is due and the day from it
+    stored = list(card.previews.values())
+    response = api.patch("/api/settings/scheduler/", {"desired_retention": 0.8}, format="json")
+    assert response.status_code == 200
+    for shown_at in (card.due + timedelta(minutes=1), card.due + timedelta(days=4)):
+        now_scheduler = scheduler_from(selectors.settings_of(learner), fuzz=False)
+        shown = dict(selectors.due_cards(learner, 50, now=shown_at))
+        assert shown[card] == preview_intervals(now_scheduler, card, shown_at)
+    assert shown[card] not in stored

@@ -1,0 +1,88 @@
+"""Warm worker children: the worker's parent process initialises torch and prepares the demos' data before it forks,
+each run still gets a fresh child (whose memory goes back when it exits), and the next child is forked as soon as a
+run ends, before the next task arrives."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from django.conf import settings
+
+from demos.models import DemoRun
+from demos.trainings import cnn_vs_mlp
+from tests.processes import wait_for
+from workers.warmup import warm_up_torch
+
+QUICK = {"steps": 20, "depth": 4, "width": 8}
+
+
+def children(pid: int) -> set[int]:
+    return {int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()}
+
+
+def maps_torch(pid: int) -> bool:
+    return "libtorch_cpu" in Path(f"/proc/{pid}/maps").read_text()
+
+
+def released(pid: int) -> bool:
+    """The process has exited: gone, or a zombie (which holds no memory) not yet reaped by its parent."""
+    status = Path(f"/proc/{pid}/status")
+    return not status.exists() or "\nState:\tZ" in status.read_text()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.services
+def test_each_run_gets_a_fresh_child_forked_from_a_warm_parent(api, start_worker):
+    # beat's maintenance tasks (each also in a fresh child) first fall due in an hour: only the demo runs use children
+    worker = start_worker(DEMO_MAINTENANCE_SECONDS="3600")
+    parent = worker.process.pid
+    assert maps_torch(parent), "the worker's parent should import torch before it forks"
+    # beat and the first pool child inherit torch from the parent instead of importing it
+    wait_for(lambda: len(now := children(parent)) == 2 and all(map(maps_torch, now)), 60, what="the pool")
+    cached = list((Path(settings.DATA_DIR) / "demo-data").glob("mnist1d-*.npz"))
+    assert cached, "the worker should prepare the MNIST-1D data before it starts"
+    processes, seen = [], children(parent)
+    for _ in range(2):
+        response = api.post(
+            "/api/demo-runs/", {"demo": "activation-gradients", "params": QUICK, "fresh": True}, format="json"
+        )
+        run_id = response.json()["id"]
+        wait_for(lambda run_id=run_id: DemoRun.objects.get(pk=run_id).status == "succeeded", 120, what="the run")
+        processes.append(int(DemoRun.objects.get(pk=run_id).worker.rsplit(" ", 1)[1]))
+        wait_for(lambda: released(processes[-1]), 60, what="the child that ran it to exit, returning its memory")
+        # nothing else is queued: its replacement is forked now, not when the next run arrives
+        replacements = lambda seen=seen: {p for p in children(parent) - seen - set(processes) if maps_torch(p)}  # noqa: E731
+        seen |= wait_for(replacements, 60, what="a fresh child, forked from the warm parent, before the next run")
+    assert len(set(processes)) == 2 and parent not in processes
+
+
+def test_warm_up_touches_neither_cuda_nor_autograd(monkeypatch):
+    """CUDA initialised in the parent, or autograd's device threads started there, would break every forked child."""
+
+    def forbid(module, name):
+        def forbidden(*args, **kwargs):
+            raise AssertionError(f"{module.__name__}.{name} called before the fork")
+
+        monkeypatch.setattr(module, name, forbidden)  # one function each: torch's compiler registers them by identity
+
+    for name in ("is_available", "device_count", "init", "_lazy_init"):
+        forbid(torch.cuda, name)
+    forbid(torch.autograd, "backward")
+    forbid(torch.autograd, "grad")
+    warm_up_torch()
+    assert torch.get_num_threads() == 1
+    assert not torch.cuda.is_initialized()
+
+
+def test_mnist1d_is_generated_once_and_then_read_from_the_cache(tmp_path, monkeypatch):
+    monkeypatch.setattr(cnn_vs_mlp, "_DATA", {})
+    generated = cnn_vs_mlp.make_mnist1d(200, tmp_path)
+    (saved,) = tmp_path.glob("mnist1d-*-200.npz")
+    monkeypatch.setattr(cnn_vs_mlp, "_DATA", {})
+    monkeypatch.setattr(cnn_vs_mlp, "_generate", lambda *args: pytest.fail("generated again"))
+    loaded = cnn_vs_mlp.make_mnist1d(200, tmp_path)
+    assert loaded.keys() == generated.keys() == set(cnn_vs_mlp.DATA_KEYS)
+    assert all(np.array_equal(loaded[key], generated[key]) for key in loaded)
+    assert len(loaded["x"]) == 160 and loaded["x"].shape[1] == cnn_vs_mlp.SIGNAL_LENGTH  # the 80/20 split
+    assert saved.stat().st_size > 0

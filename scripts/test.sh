@@ -31,17 +31,26 @@ if [ $# -gt 0 ]; then
   exec python -m pytest -q "$@"
 fi
 
-# The database-facing tests again on PostgreSQL (row locks, JSON, search), as study groups deploy it. Both passes
-# run at once: each is mostly one busy process plus waits on servers and workers, so together they use the cores.
-pg_log=$(mktemp)
-scripts/with-postgres.sh python -m pytest -q tests/kb tests/quizzes tests/cards tests/study \
-  tests/demo_runs tests/test_upgrade.py tests/test_settings.py >"$pg_log" 2>&1 &
-pg_pass=$!
-sqlite_status=0
-python -m pytest -q || sqlite_status=$?
-pg_status=0
-wait "$pg_pass" || pg_status=$?
-echo "--- the same API, service and worker tests on PostgreSQL"
-cat "$pg_log"
-rm -f "$pg_log"
-exit $((sqlite_status || pg_status))
+# Two streams at once, so that both cores work (each stream is mostly one busy process plus waits on servers and
+# workers): in the background, the database-facing tests again on PostgreSQL (row locks, JSON, search), as study
+# groups deploy it, then the tests that run the service as deployed (faults, API fuzzing, deployment files); in
+# the foreground, everything else on SQLite.
+deployed_tests=(tests/faults tests/test_api_fuzz.py tests/test_deployment.py)
+side_log=$(mktemp)
+(
+  status=0
+  echo "--- the API, service and worker tests on PostgreSQL"
+  scripts/with-postgres.sh python -m pytest -q tests/kb tests/quizzes tests/cards tests/study tests/demo_runs \
+    tests/test_upgrade.py tests/test_settings.py || status=1
+  echo "--- the service as deployed: faults, API fuzzing, deployment files"
+  python -m pytest -q "${deployed_tests[@]}" || status=1
+  exit $status
+) >"$side_log" 2>&1 &
+side=$!
+main_status=0
+python -m pytest -q "${deployed_tests[@]/#/--ignore=}" || main_status=$?
+side_status=0
+wait "$side" || side_status=$?
+cat "$side_log"
+rm -f "$side_log"
+exit $((main_status || side_status))

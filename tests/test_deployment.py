@@ -162,7 +162,10 @@ def test_docker_context_has_every_app_and_leaves_local_state_out():
 
 
 def check_deploy(*options: str, **env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SECURE_", "DATABASE_URL", "DEBUG"))}
+    # The environment of a deployment: none of the test session's own switches (the browser tests set
+    # DJANGO_ALLOW_ASYNC_UNSAFE, which check --deploy rightly refuses).
+    excluded = ("SECURE_", "DATABASE_URL", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(excluded)}
     clean.update(
         DJANGO_SETTINGS_MODULE="config.settings.production",
         SECRET_KEY=secrets.token_urlsafe(50),

@@ -44,7 +44,7 @@ PRESETS = {
 NUM_EVALS = 20
 FINAL_EVALS = 3  # final test accuracy: the mean of the last 3 evaluations, so one noisy point does not decide
 MLP_NOISE = 0.03  # an MLP change under 3 points is noise (rounding, amplified by training), not an effect of shuffling
-FULL_MAX_SEEDS = 3  # the full preset takes about half a minute per seed on a CPU core
+FULL_MAX_SEEDS = 3  # the full preset takes about a minute per seed on one CPU thread
 
 
 DATA_KEYS = ("x", "y", "x_test", "y_test")

@@ -26,6 +26,13 @@ def test_prints_metrics_summary_and_progress():
     assert "100%" in result.stderr  # the progress bar
 
 
+def test_a_demo_that_reports_live_curves_runs_in_the_terminal():
+    result = run_demo("optimizers", "--json")
+    assert result.returncode == 0, result.stderr
+    assert "100%" in result.stderr
+    assert json.loads(result.stdout)["series"]
+
+
 def test_json_output_with_parameters():
     result = run_demo("gradient-checking", "--set", "x=2", "--set", "eps=0.001", "--json")
     assert result.returncode == 0, result.stderr

@@ -63,7 +63,8 @@ class Command(BaseCommand):
         return key.strip(), value.strip()
 
     @staticmethod
-    def _progress_bar(fraction: float, message: str) -> None:
+    def _progress_bar(fraction: float, message: str, **live) -> None:
+        """The terminal shows the bar only; the live curves (``series``) that demos report are for the portal."""
         filled = int(30 * fraction)
         sys.stderr.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {fraction:4.0%} {message[:50]:<50}")
         sys.stderr.flush()

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from cards import queries
 from cards.days import day_bounds
 from cards.models import Card, FsrsState, ReviewLog, SchedulerSettings
 from cards.scheduling import current_previews, retrievability, scheduler_from, settings_fingerprint
@@ -17,7 +19,7 @@ from kb.models import Concept
 
 def settings_of(owner) -> SchedulerSettings:
     """The learner's scheduler settings; the defaults (unsaved) for a learner who never changed them."""
-    return SchedulerSettings.objects.filter(owner=owner).first() or SchedulerSettings(owner=owner)
+    return queries.scheduler_settings(owner.pk) or SchedulerSettings(owner=owner)
 
 
 def card_of(owner, card_id) -> Card:
@@ -47,15 +49,9 @@ def due_queue(owner, limit: int, now=None) -> tuple[list[tuple[Card, dict[str, f
 
 
 # --- today's queue, as Anki builds it ----------------------------------------------------------------------
+# The statements are in ``cards.queries``: this is the hot path of every study session.
 
-IN_LEARNING_STEP = Q(state__in=[FsrsState.LEARNING, FsrsState.RELEARNING], last_review__isnull=False)
 NEW = Q(last_review__isnull=True)
-CONCEPT_NAMES = ("concept__slug", "concept__title", "concept__title_zh", "concept__area")
-
-
-def with_concept_names(cards):
-    """The cards with their concept's names, not its (large) content, which the hot paths do not show."""
-    return cards.select_related("concept").only(*(field.name for field in Card._meta.concrete_fields), *CONCEPT_NAMES)
 
 
 def today_of(
@@ -67,17 +63,17 @@ def today_of(
     return config, *day_bounds(now or timezone.now(), config.time_zone, config.day_starts_at_hour)
 
 
+def _day_params(owner, now, config: SchedulerSettings | None) -> tuple[SchedulerSettings, dict]:
+    now = now or timezone.now()
+    config, day, start, end = today_of(owner, now, config)
+    return config, queries.day_params(owner.pk, config, now, day, start, end)
+
+
 def buried(owner, now=None, config: SchedulerSettings | None = None) -> Q:
     """The cards hidden until the next study day: buried by hand, or (bury siblings) another card of their
     concept was reviewed today and they are not in a learning step."""
-    config, day, start, end = today_of(owner, now, config)
-    hidden = Q(buried_until__gt=day)
-    if config.bury_siblings:
-        today = ReviewLog.objects.filter(owner=owner, reviewed_at__gte=start, reviewed_at__lt=end)
-        concepts = today.values_list("card__concept_id", flat=True)
-        reviewed = today.values_list("card_id", flat=True)
-        hidden |= Q(concept_id__in=concepts) & ~Q(pk__in=reviewed) & ~IN_LEARNING_STEP
-    return hidden
+    _config, params = _day_params(owner, now, config)
+    return Q(pk__in=RawSQL(*queries.buried_ids(params)))
 
 
 def todays_queue(owner, now=None, *, limit: int | None = None, config=None) -> tuple[list[Card], dict[str, int]]:
@@ -89,50 +85,26 @@ def todays_queue(owner, now=None, *, limit: int | None = None, config=None) -> t
     ends) within what is left of ``new_cards_per_day``, a concept's cards after those of the concepts it depends
     on. Suspended and buried cards wait. Only the cards returned are read whole, so the cost does not grow with
     the learner's cards."""
-    now = now or timezone.now()
-    config, _day, start, end = today_of(owner, now, config)
-    cards = with_concept_names(Card.objects.filter(owner=owner, suspended=False).exclude(buried(owner, now, config)))
-    counts = _left_today(owner, cards, config, start, end)
-    room = counts["learning"] + counts["review"] + counts["new"] if limit is None else limit
-    learning = list(cards.filter(IN_LEARNING_STEP, due__lte=now).order_by("due", "id")[:room])
-    room -= len(learning)
-    reviews = list(
-        cards.filter(state=FsrsState.REVIEW, due__lt=end).order_by("due", "id")[: min(room, counts["review"])]
-    )
-    room -= len(reviews)
-    new = _first_new_cards(cards.filter(NEW, due__lt=end), min(room, counts["new"]))
-    return [*learning, *reviews, *new], counts
-
-
-def _left_today(owner, cards, config: SchedulerSettings, start: datetime, end: datetime) -> dict[str, int]:
-    """How many learning, review and new cards are left today, within what is left of the day's limits."""
-    due_today = cards.aggregate(
-        learning=Count("pk", filter=IN_LEARNING_STEP & Q(due__lt=end)),
-        review=Count("pk", filter=Q(state=FsrsState.REVIEW, due__lt=end)),
-        new=Count("pk", filter=NEW & Q(due__lt=end)),
-    )
-    since_start = ReviewLog.objects.filter(owner=owner, reviewed_at__gte=start)
-    done = since_start.aggregate(
-        reviews=Count("pk", filter=Q(state_before=FsrsState.REVIEW, reviewed_at__lt=end)),
-        new=Count("card_id", distinct=True, filter=~Exists(_earlier_reviews(start))),
-    )
-    review_room = max(0, config.max_reviews_per_day - done["reviews"])
-    new_room = max(0, config.new_cards_per_day - done["new"])
-    return {
-        "learning": due_today["learning"],
-        "review": min(review_room, due_today["review"]),
-        "new": min(new_room, due_today["new"]),
+    config, params = _day_params(owner, now, config)
+    found = queries.today_counts(params)
+    counts = {
+        "learning": found["learning"],
+        "review": min(max(0, config.max_reviews_per_day - found["reviews_done"]), found["review"]),
+        "new": min(max(0, config.new_cards_per_day - found["new_done"]), found["new"]),
     }
+    room = sum(counts.values()) if limit is None else limit
+    learning = min(room, found["learning_now"])
+    reviews = min(room - learning, counts["review"])
+    studied = queries.first_learning_and_reviews(params, learning, reviews) if learning + reviews > 0 else []
+    return [*studied, *_first_new_cards(params, min(room - len(studied), counts["new"]))], counts
 
 
-def _first_new_cards(new_cards, count: int) -> list[Card]:
-    """The first ``count`` of these new cards in prerequisite order; only those are read whole."""
+def _first_new_cards(params: dict, count: int) -> list[Card]:
+    """The first ``count`` of today's new cards in prerequisite order; only those are read whole."""
     if count <= 0:
         return []
-    order = in_prerequisite_order(new_cards.values_list("pk", "concept_id", "concept__slug"))
-    chosen = [pk for pk, _concept, _slug in order[:count]]
-    rows = new_cards.in_bulk(chosen)
-    return [rows[pk] for pk in chosen]
+    order = in_prerequisite_order(queries.new_cards_today(params))
+    return queries.cards_by_id([pk for pk, _concept, _slug in order[:count]])
 
 
 def in_prerequisite_order(cards) -> list[tuple[int, int, str]]:
@@ -186,11 +158,6 @@ def due_counts(owner, now=None) -> dict[str, int]:
     steps and reviews together)."""
     _cards, counts = todays_queue(owner, now, limit=0)
     return {"new": counts["new"], "review": counts["learning"] + counts["review"]}
-
-
-def _earlier_reviews(since):
-    """The reviews of the outer query's card before ``since``: a card without them was new at ``since``."""
-    return ReviewLog.objects.filter(card_id=OuterRef("card_id"), reviewed_at__lt=since)
 
 
 CARD_STATES = {

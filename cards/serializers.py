@@ -1,6 +1,7 @@
 import math
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.utils import timezone
 from rest_framework import serializers
 
 from cards import workload
@@ -63,30 +64,37 @@ class DueCardSerializer(CardSerializer):
         read_only_fields = fields
 
 
-DATETIME, DATE = serializers.DateTimeField(), serializers.DateField()
+def _iso(moment, zone) -> str:
+    """A datetime as DRF's DateTimeField shows it (in the current time zone ``zone``, UTC as "Z")."""
+    text = moment.astimezone(zone).isoformat()
+    return f"{text[:-6]}Z" if text.endswith("+00:00") else text
+
+
+STATE_LABELS = {state.value: state.label for state in FsrsState}
 
 
 def card_data(card: Card) -> dict:
     """``CardSerializer(card).data`` built directly, for the hot paths (the due list, reviews): the same keys and
     values without a serializer's per-call field setup. The card needs its concept's slug
-    (``selectors.with_concept_names``)."""
+    (``cards.queries`` reads them)."""
+    zone = timezone.get_current_timezone()
     return {
         "id": card.pk,
         "concept": card.concept.slug,
         "kind": card.kind,
         "front": card.front,
         "back": card.back,
-        "state": FsrsState(card.state).label,
+        "state": STATE_LABELS[card.state],
         "step": card.step,
         "stability": card.stability,
         "difficulty": card.difficulty,
-        "due": DATETIME.to_representation(card.due),
-        "last_review": card.last_review and DATETIME.to_representation(card.last_review),
+        "due": _iso(card.due, zone),
+        "last_review": card.last_review and _iso(card.last_review, zone),
         "reps": card.reps,
         "lapses": card.lapses,
         "leech": card.leech,
         "suspended": card.suspended,
-        "buried_until": card.buried_until and DATE.to_representation(card.buried_until),
+        "buried_until": card.buried_until and card.buried_until.isoformat(),
     }
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -12,6 +11,7 @@ import fsrs
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from cards import queries
 from cards.days import balanced_interval, day_start, fuzz_range, study_day
 from cards.models import Card, CardKind, FsrsState, ReviewLog, SchedulerSettings
 from cards.scheduling import (
@@ -23,7 +23,8 @@ from cards.scheduling import (
     to_fsrs_card,
     utc,
 )
-from cards.selectors import settings_of, with_concept_names
+from cards.selectors import settings_of
+from common import sql
 from common.errors import ServiceError
 from kb.models import Concept
 from quizzes.models import Question, QuestionType
@@ -32,6 +33,8 @@ LEECH_LAPSES = 8
 CLOCK_SKEW = timedelta(minutes=5)
 # What a review log keeps of the card before it (besides state and due), so that the review can be undone.
 SNAPSHOT_FIELDS = ("stability", "difficulty", "step", "last_review", "reps", "lapses", "leech", "suspended")
+# What a review changes of the card.
+SCHEDULE_FIELDS = ("state", "due", *SNAPSHOT_FIELDS, "previews")
 
 
 # --- enrolling ---------------------------------------------------------------------------------------------
@@ -146,7 +149,7 @@ def review(owner, request: ReviewRequest, *, now: datetime | None = None) -> tup
     """Apply one review with FSRS. Returns (card, applied); a repeated review_id returns the card as the first
     application left it and applies nothing. The card row is locked, so concurrent reviews never lose one.
     ``now`` is the clock (default the real one): a review may not lie after it. The card comes with its
-    ``retrievability`` now and its concept's names (``selectors.with_concept_names``)."""
+    ``retrievability`` now and its concept's names."""
     schedulers = schedulers_of(settings_of(owner))
     with transaction.atomic():
         return _review_locked(owner, request, schedulers, now)
@@ -207,14 +210,13 @@ def _aware(moment: datetime | None) -> datetime:
 def _review_locked(
     owner, request: ReviewRequest, schedulers: Schedulers, now: datetime | None = None
 ) -> tuple[Card, bool]:
-    cards = with_concept_names(Card.objects.select_for_update(of=("self",)))  # the concept's row stays unlocked
-    card = cards.filter(owner=owner, pk=request.card_id).first()
+    card = queries.locked_card(owner.pk, request.card_id)
     if card is None:
         raise ServiceError("not_found", f"No card {request.card_id} of yours.", status=404)
     now = now or timezone.now()
-    earlier = ReviewLog.objects.filter(owner=owner, review_id=request.review_id).first()
+    earlier = queries.card_of_review(owner.pk, request.review_id)
     if earlier is not None:
-        if earlier.card_id != card.pk:
+        if earlier != card.pk:
             raise ServiceError("review_id_reused", "This review_id was already used for another card.", status=409)
         card.retrievability = round(retrievability(schedulers.review, card, now), 4)
         return card, False
@@ -255,12 +257,12 @@ def _review_locked(
             card.leech = card.suspended = True
     card.previews = schedulers.previews_of(card)
     card.retrievability = round(retrievability(schedulers.review, card, now), 4)
-    card.save()
+    sql.update(card, SCHEDULE_FIELDS)
     try:
         with transaction.atomic():
-            ReviewLog.objects.create(
-                owner=owner,
-                card=card,
+            log = ReviewLog(
+                owner_id=owner.pk,
+                card_id=card.pk,
                 review_id=request.review_id,
                 rating=request.rating,
                 reviewed_at=reviewed_at,
@@ -274,6 +276,7 @@ def _review_locked(
                 undoable=True,
                 **snapshot,
             )
+            sql.insert(log)
     except IntegrityError:  # the same review_id won a race on another card lock
         raise ServiceError("review_id_reused", "This review_id was already used.", status=409) from None
     return card, True
@@ -288,17 +291,12 @@ def _balance(owner, card: Card, config: SchedulerSettings, reviewed_at: datetime
     zone, hour = config.time_zone, config.day_starts_at_hour
     first = study_day(reviewed_at + timedelta(days=low), zone, hour)
     last = study_day(reviewed_at + timedelta(days=high), zone, hour)
-    dues = Card.objects.filter(
-        owner=owner,
-        state=FsrsState.REVIEW,
-        suspended=False,
-        due__gte=day_start(first, zone, hour),
-        due__lt=day_start(last + timedelta(days=1), zone, hour),
-    ).exclude(pk=card.pk)
-    per_day = Counter(study_day(moment, zone, hour) for moment in dues.values_list("due", flat=True))
+    span = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    bounds = [day_start(day, zone, hour) for day in [*span, last + timedelta(days=1)]]
+    per_day = dict(zip(span, queries.reviews_due_between(owner.pk, card.pk, bounds), strict=True))
     days = {n: study_day(reviewed_at + timedelta(days=n), zone, hour) for n in range(low, high + 1)}
     easy = {n for n, day in days.items() if day.weekday() in set(config.easy_days or [])}
-    chosen = balanced_interval(interval, low, high, {n: per_day[day] for n, day in days.items()}, easy)
+    chosen = balanced_interval(interval, low, high, {n: per_day.get(day, 0) for n, day in days.items()}, easy)
     return reviewed_at + timedelta(days=chosen)
 
 

@@ -97,8 +97,10 @@ def test_cache_url_selects_a_shared_redis_cache(tmp_path):
 
 SQLITE_PROBE = (
     "import django, json; from django.conf import settings; django.setup(); from django.db import connection; "
-    "cursor = connection.cursor(); cursor.execute('PRAGMA journal_mode'); "
-    "print(json.dumps({'options': settings.DATABASES['default']['OPTIONS'], 'journal': cursor.fetchone()[0], "
+    "cursor = connection.cursor(); cursor.execute('PRAGMA journal_mode'); journal = cursor.fetchone()[0]; "
+    "cursor.execute('PRAGMA synchronous'); "
+    "print(json.dumps({'options': settings.DATABASES['default']['OPTIONS'], 'journal': journal, "
+    "'synchronous': cursor.fetchone()[0], 'max_age': settings.DATABASES['default']['CONN_MAX_AGE'], "
     "'name': str(settings.DATABASES['default']['NAME'])}))"
 )
 
@@ -131,7 +133,10 @@ def test_every_way_of_pointing_at_sqlite_gets_wal_immediate_transactions_and_a_t
     values = json.loads(result.stdout)
     assert values["name"] == str(tmp_path / database)
     assert values["options"] == SQLITE_OPTIONS
-    assert values["journal"] == "wal"  # the init command ran on the real connection
+    assert values["journal"] == "wal"  # the init commands ran on the real connection
+    assert values["synchronous"] == 1  # NORMAL: a commit does not wait for the disk
+    if settings_module == "config.settings.local":
+        assert values["max_age"] > 0  # connections are kept across requests
 
 
 def test_sqlite_options_leave_other_databases_and_explicit_options_alone():
@@ -143,5 +148,5 @@ def test_sqlite_options_leave_other_databases_and_explicit_options_alone():
     assert sqlite["OPTIONS"] == {
         "timeout": 5,
         "transaction_mode": "IMMEDIATE",
-        "init_command": "PRAGMA journal_mode=WAL;",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }

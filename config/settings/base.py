@@ -90,7 +90,15 @@ TEMPLATES = [
 
 
 # WAL and immediate transactions let the web process and a local worker write without "database is locked".
-SQLITE_OPTIONS = {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
+# synchronous=NORMAL is SQLite's advice for WAL: a commit no longer waits for the disk (a review in about a third
+# of the time); a crash of the process loses nothing, a power cut may lose the last commits, never the database.
+SQLITE_OPTIONS = {
+    "timeout": 20,
+    "transaction_mode": "IMMEDIATE",
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
+# SQLite connections are kept across requests, as PostgreSQL's are (opening one costs more than a query).
+SQLITE_CONN_MAX_AGE = 600
 
 
 def with_sqlite_options(config: dict) -> dict:
@@ -99,7 +107,7 @@ def with_sqlite_options(config: dict) -> dict:
     through here."""
     if config.get("ENGINE") != "django.db.backends.sqlite3":
         return config
-    return {**config, "OPTIONS": {**SQLITE_OPTIONS, **config.get("OPTIONS", {})}}
+    return {"CONN_MAX_AGE": SQLITE_CONN_MAX_AGE, **config, "OPTIONS": {**SQLITE_OPTIONS, **config.get("OPTIONS", {})}}
 
 
 def database_config() -> dict:

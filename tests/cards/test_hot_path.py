@@ -94,7 +94,7 @@ def test_the_due_list_makes_the_same_few_queries_for_10_and_200_cards():
     # limit=200 reads every part of the queue (learning, reviews, new cards) for both learners
     few = queries_of(lambda: small.get("/api/cards/due/?limit=200"))
     many = queries_of(lambda: large.get("/api/cards/due/?limit=200"))
-    assert len(many) == len(few) <= 9, many
+    assert len(many) == len(few) <= 7, many  # token, settings, counts, queue; new cards: ids, prerequisites, rows
     assert len(queries_of(lambda: large.get("/api/cards/due/?limit=20"))) <= len(many)
     assert len(large.get("/api/cards/due/?limit=20").json()) == 20
 
@@ -113,7 +113,9 @@ def test_a_review_makes_the_same_queries_for_10_and_200_cards_and_none_after_its
             f"/api/cards/{large_cards[2].pk}/review/", {**body, "review_id": str(uuid.uuid4())}, format="json"
         )
     )
-    assert len(many) == len(few) <= 11, many
+    assert len(many) == len(few), many
+    statements = [sql for sql in many if not sql.startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
+    assert len(statements) <= 7, statements  # token, settings, card, review_id, load balancing, update, insert
     log_written = next(i for i, sql in enumerate(many) if sql.startswith('INSERT INTO "cards_reviewlog"'))
     assert not [sql for sql in many[log_written:] if sql.startswith("SELECT")], "no lazy loads after the commit"
 
@@ -132,7 +134,7 @@ def test_the_review_answer_is_the_card_as_the_serializer_shows_it_with_its_retri
 def test_the_lean_card_data_equals_the_serializer_for_every_kind_of_card():
     _client, cards = learner_with_cards("someone", 6)
     Card.objects.filter(pk=cards[3].pk).update(buried_until=timezone.now().date(), leech=True, lapses=8)
-    for card in selectors.with_concept_names(Card.objects.filter(pk__in=[card.pk for card in cards])):
+    for card in Card.objects.select_related("concept").filter(pk__in=[card.pk for card in cards]):
         assert card_data(card) == CardSerializer(card).data
 
 

@@ -1,0 +1,102 @@
+"""Hand-written SQL for hot paths, in the dialect SQLite and PostgreSQL share: run a statement with named
+parameters, turn its rows into model instances, and update or insert a row, without the ORM's query building
+(which costs several times a simple statement's execution)."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, date, datetime
+from functools import cache
+
+from django.db import DEFAULT_DB_ALIAS, connection, models
+
+
+@cache
+def columns(model: type[models.Model], alias: str) -> str:
+    return ", ".join(f'{alias}."{field.column}"' for field in model._meta.concrete_fields)
+
+
+PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+@cache
+def _compiled(sql: str) -> tuple[str, tuple[str, ...]]:
+    return PLACEHOLDER.sub("%s", sql), tuple(PLACEHOLDER.findall(sql))
+
+
+def positional(sql: str, params: dict) -> tuple[str, list]:
+    """The statement with ``%(name)s`` placeholders turned into ``%s`` and the values in their order (the one
+    placeholder style both backends accept, also inside an ORM ``RawSQL``)."""
+    statement, names = _compiled(sql)
+    return statement, [params[name] for name in names]
+
+
+def rows(sql: str, params: dict | None = None) -> list[tuple]:
+    statement, values = positional(sql, params or {})
+    with connection.cursor() as cursor:
+        cursor.execute(statement, values)
+        return cursor.fetchall()
+
+
+def moment(value) -> datetime | None:
+    """A datetime column's value as an aware UTC datetime (SQLite hands back text or naive datetimes)."""
+    if value is None or (isinstance(value, datetime) and value.tzinfo is not None):
+        return value
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC)
+
+
+def _json(value):
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _day(value):
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _boolean(value):
+    return None if value is None else bool(value)
+
+
+@cache
+def _converters(model: type[models.Model]) -> list:
+    def converter(field):
+        if isinstance(field, models.JSONField):
+            return _json
+        if isinstance(field, models.DateTimeField):
+            return moment
+        if isinstance(field, models.DateField):
+            return _day
+        if isinstance(field, models.BooleanField):
+            return _boolean
+        return None
+
+    return [converter(field) for field in model._meta.concrete_fields]
+
+
+def instance(model: type[models.Model], values) -> models.Model:
+    converted = [
+        value if convert is None else convert(value) for convert, value in zip(_converters(model), values, strict=True)
+    ]
+    return model.from_db(DEFAULT_DB_ALIAS, None, converted)
+
+
+def update(instance: models.Model, names: tuple[str, ...]) -> None:
+    """``instance.save(update_fields=names)`` without the ORM's query building."""
+    fields = [instance._meta.get_field(name) for name in names]
+    sets = ", ".join(f'"{field.column}" = %s' for field in fields)
+    values = [field.get_db_prep_save(getattr(instance, field.attname), connection) for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(f'UPDATE "{instance._meta.db_table}" SET {sets} WHERE id = %s', [*values, instance.pk])
+
+
+def insert(instance: models.Model) -> None:
+    """``instance.save()`` of a new row without the ORM's query building; the id stays unset."""
+    fields = [field for field in instance._meta.concrete_fields if not field.primary_key]
+    columns = ", ".join(f'"{field.column}"' for field in fields)
+    values = [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields]
+    with connection.cursor() as cursor:
+        placeholders = ", ".join(["%s"] * len(fields))
+        cursor.execute(f'INSERT INTO "{instance._meta.db_table}" ({columns}) VALUES ({placeholders})', values)

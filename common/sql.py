@@ -61,7 +61,9 @@ def _boolean(value):
 
 
 @cache
-def _converters(model: type[models.Model]) -> list:
+def _fields(model: type[models.Model]) -> tuple[tuple[str, ...], tuple]:
+    """The attribute names of the model's columns, in ``columns`` order, and each one's converter (or None)."""
+
     def converter(field):
         if isinstance(field, models.JSONField):
             return _json
@@ -73,14 +75,26 @@ def _converters(model: type[models.Model]) -> list:
             return _boolean
         return None
 
-    return [converter(field) for field in model._meta.concrete_fields]
+    fields = model._meta.concrete_fields
+    return tuple(field.attname for field in fields), tuple(converter(field) for field in fields)
 
 
 def instance(model: type[models.Model], values) -> models.Model:
-    converted = [
-        value if convert is None else convert(value) for convert, value in zip(_converters(model), values, strict=True)
-    ]
-    return model.from_db(DEFAULT_DB_ALIAS, None, converted)
+    """A model instance from a row of ``columns(model, ...)``, as ``Model.from_db`` makes it but without
+    ``__init__``'s per-field work (the model's ``__init__`` and its init signals are not run; none of the models
+    read here has either)."""
+    names, converters = _fields(model)
+    loaded = model.__new__(model)
+    loaded.__dict__.update(
+        zip(
+            names,
+            [value if convert is None else convert(value) for convert, value in zip(converters, values, strict=True)],
+            strict=True,
+        )
+    )
+    loaded._state = models.base.ModelState()
+    loaded._state.adding, loaded._state.db = False, DEFAULT_DB_ALIAS
+    return loaded
 
 
 def update(instance: models.Model, names: tuple[str, ...]) -> None:

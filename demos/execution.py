@@ -23,6 +23,8 @@ DISK_FULL_ERROR = (
     "was kept. Submit the run again once the server's administrators have freed space in its data folder."
 )
 DISK_FULL_RETRY_SECONDS = 1
+RUN_INPUTS = ("demo", "params", "queue", "prediction")
+PROGRESS_WRITE_SECONDS = 0.5
 
 
 class RunCancelled(Exception):
@@ -35,16 +37,11 @@ class RunTimedOut(Exception):
 
 def execute_run(run_id, worker: str = "") -> None:
     """Run a queued demo and record the outcome. Safe to call twice: only the call that claims the run acts."""
-    now = timezone.now()
-    claimed = DemoRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
-        status=RunStatus.RUNNING, started_at=now, heartbeat_at=now, worker=worker[:200], message="starting"
-    )
-    if not claimed:
+    run = DemoRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).only(*RUN_INPUTS).first()
+    device = _device_for(run.queue) if run else None
+    if not (run and _claim(run_id, worker, device)):
         logger.info("Run %s is not queued any more (finished, cancelled or running elsewhere); skipping.", run_id)
         return
-    run = DemoRun.objects.get(pk=run_id)
-    device = _device_for(run.queue)
-    DemoRun.objects.filter(pk=run_id).update(device=str(device))
     try:
         with _Heartbeat(run_id):
             result = get_demo(run.demo).run(run.params, device, _ProgressReporter(run_id))
@@ -76,6 +73,21 @@ def execute_run(run_id, worker: str = "") -> None:
             _finish(run_id, RunStatus.FAILED, message="failed", error=f"{type(exc).__name__}: {exc}")
     finally:
         _release_memory(device)
+
+
+def _claim(run_id, worker: str, device) -> bool:
+    """Move the run from queued to running; only one of two deliveries of its task gets True."""
+    now = timezone.now()
+    return bool(
+        DemoRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
+            status=RunStatus.RUNNING,
+            started_at=now,
+            heartbeat_at=now,
+            worker=worker[:200],
+            message="starting",
+            device=str(device),
+        )
+    )
 
 
 def _device_for(queue: str):
@@ -115,12 +127,12 @@ def _finish(run_id, status: str, **fields) -> None:
 
 class _ProgressReporter:
     """The demo's progress callback: records progress, and the curves so far when the demo passes them, at most
-    twice a second; stops the run (by raising) when its owner cancelled it or it has used its soft time limit."""
+    twice a second and not in the run's first half second (the finished row has the final ones); stops the run (by
+    raising) when its owner cancelled it or it has used its soft time limit."""
 
     def __init__(self, run_id):
         self.run_id = run_id
-        self.started = time.monotonic()
-        self.last_write = 0.0
+        self.started = self.last_write = time.monotonic()
         self.unsaved_series = None
 
     def __call__(self, fraction: float, message: str, series: dict | None = None) -> None:
@@ -129,7 +141,7 @@ class _ProgressReporter:
             raise RunTimedOut
         if series is not None:
             self.unsaved_series = series  # the latest curves win; earlier unsaved ones are superseded
-        if now - self.last_write < 0.5 and fraction < 1.0:
+        if now - self.last_write < PROGRESS_WRITE_SECONDS:
             return
         self.last_write = now
         fields = {"progress": round(min(max(fraction, 0.0), 1.0), 4), "message": message[:200]}

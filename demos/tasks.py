@@ -27,7 +27,10 @@ def reap_stale_runs() -> int:
 
 
 @worker_init.connect
-def prepare_demos_before_forking(**_kwargs) -> None:
-    """Each run's process is forked from the worker's parent, so what is prepared there is never done again."""
+def prepare_demos_before_forking(sender, **_kwargs) -> None:
+    """Each run's process is forked from the worker's parent, so what is prepared there is never done again. The
+    maintenance worker (scripts/start.sh, queue maintenance only) runs no demo."""
+    if set(sender.app.amqp.queues.consume_from) == {"maintenance"}:
+        return
     for demo in CATALOG.values():
         demo.prepare(Path(settings.DATA_DIR) / "demo-data")

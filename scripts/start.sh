@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
 # Install DeepRecall and start it on its embedded defaults: SQLite and a filesystem task queue under ./data,
-# one local Celery worker, the web server on http://127.0.0.1:${PORT:-8000}/. Ctrl-C stops both.
+# two local Celery workers, the web server on http://127.0.0.1:${PORT:-8000}/. Ctrl-C stops them all.
 source "$(dirname "$0")/bootstrap.sh"
 
 python manage.py migrate --noinput
 python manage.py load_kb
 python manage.py collectstatic --noinput -v0
 
-# One worker for demo runs (queue cpu) and the periodic maintenance (queue maintenance, embedded beat).
-celery -A workers.celery_app worker --beat --queues cpu,maintenance --concurrency 1 --loglevel INFO &
-worker=$!
-trap 'kill $worker 2>/dev/null; wait $worker 2>/dev/null' EXIT INT TERM
+# One worker for demo runs (queue cpu) and one for the periodic maintenance (queue maintenance, embedded
+# beat), so that a maintenance task never takes the warm process a demo run is waiting for.
+celery -A workers.celery_app worker --queues cpu --concurrency 1 --hostname demos@%h --loglevel INFO &
+demo_worker=$!
+celery -A workers.celery_app worker --beat --queues maintenance --concurrency 1 --hostname maintenance@%h \
+    --loglevel INFO &
+maintenance_worker=$!
+trap 'kill $demo_worker $maintenance_worker 2>/dev/null; wait $demo_worker $maintenance_worker 2>/dev/null' \
+    EXIT INT TERM
 
 address=${HOST:-127.0.0.1}:${PORT:-8000}
 echo

@@ -14,7 +14,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from cards import scheduling, selectors
+from cards import queries, scheduling, selectors
 from cards.models import Card, FsrsState, ReviewLog
 from cards.scheduling import preview_intervals, scheduler_from
 from cards.serializers import CardSerializer, card_data
@@ -136,6 +136,24 @@ def test_the_lean_card_data_equals_the_serializer_for_every_kind_of_card():
     Card.objects.filter(pk=cards[3].pk).update(buried_until=timezone.now().date(), leech=True, lapses=8)
     for card in Card.objects.select_related("concept").filter(pk__in=[card.pk for card in cards]):
         assert card_data(card) == CardSerializer(card).data
+
+
+def test_cards_read_by_hand_written_sql_equal_the_orms_field_by_field():
+    _client, cards = learner_with_cards("someone", 12)
+    today = timezone.now().date()
+    Card.objects.filter(pk=cards[3].pk).update(buried_until=today, leech=True, lapses=8)
+    Card.objects.filter(pk=cards[4].pk).update(previews={"key": {"again": 0.0069, "good": 3.5}})
+    ids = [card.pk for card in cards]
+    by_hand = queries.cards_by_id(ids)
+    by_orm = Card.objects.select_related("concept").in_bulk(ids)
+    assert [card.pk for card in by_hand] == ids
+    for card in by_hand:
+        orm = by_orm[card.pk]
+        for field in Card._meta.concrete_fields:
+            mine, theirs = getattr(card, field.attname), getattr(orm, field.attname)
+            assert (mine, type(mine)) == (theirs, type(theirs)), field.name
+        assert card.concept.slug == orm.concept.slug and card.concept.title_zh == orm.concept.title_zh
+        assert card == orm and not card._state.adding
 
 
 def test_stored_previews_are_what_fsrs_computes_and_are_not_computed_again(api, learner, monkeypatch):

@@ -215,7 +215,7 @@ def test_runs_go_to_the_gpu_queue_when_a_gpu_worker_is_configured(api):
     assert DemoRun.objects.get(pk=forced_cpu["id"]).queue == "cpu"
 
 
-def test_progress_reports_store_the_latest_partial_curves_for_live_charts(api):
+def test_progress_reports_store_the_latest_partial_curves_for_live_charts(api, monkeypatch):
     from demos.execution import _ProgressReporter
     from demos.models import RunStatus
 
@@ -223,12 +223,13 @@ def test_progress_reports_store_the_latest_partial_curves_for_live_charts(api):
     DemoRun.objects.filter(pk=run_id).update(status=RunStatus.RUNNING)
     report = _ProgressReporter(run_id)
     first = {"panels": [{"lines": [{"label": "loss", "x": [1], "y": [0.9]}]}]}
-    report(0.1, "step 1", series=first)
-    assert DemoRun.objects.get(pk=run_id).series == first
+    report(0.1, "step 1", series=first)  # in the run's first half second: kept in memory, not written yet
+    assert (DemoRun.objects.get(pk=run_id).series, DemoRun.objects.get(pk=run_id).progress) == (None, 0.0)
+    monkeypatch.setattr(execution, "PROGRESS_WRITE_SECONDS", 0)  # as if half a second had passed
+    report(0.2, "step 2")  # written, with the curves kept from step 1
+    assert (DemoRun.objects.get(pk=run_id).series, DemoRun.objects.get(pk=run_id).progress) == (first, 0.2)
     later = {"panels": [{"lines": [{"label": "loss", "x": [1, 2], "y": [0.9, 0.7]}]}]}
-    report(0.2, "step 2", series=later)  # within half a second: kept in memory, not written yet
-    assert DemoRun.objects.get(pk=run_id).series == first
-    report(1.0, "done")  # the final report always writes, with the latest curves
-    assert (DemoRun.objects.get(pk=run_id).series, DemoRun.objects.get(pk=run_id).progress) == (later, 1.0)
+    report(0.3, "step 3", series=later)
+    assert DemoRun.objects.get(pk=run_id).series == later
     plot = api.get(f"/api/demo-runs/{run_id}/plot.svg")
     assert plot.status_code == 409  # partial curves are for live charts; the SVG waits for the result

@@ -1,9 +1,14 @@
 """Warm worker children: the worker's parent process initialises torch and prepares the demos' data before it forks,
-each run still gets a fresh child (whose memory goes back when it exits), and the next child is forked as soon as a
-run ends, before the next task arrives."""
+each run still gets a fresh child (whose memory goes back when it exits), a spare child waits for the next run, and
+the next child is forked as soon as a run ends, before the next task arrives."""
 
+import itertools
+import os
+import time
+from multiprocessing.connection import wait
 from pathlib import Path
 
+import billiard
 import numpy as np
 import pytest
 import torch
@@ -12,6 +17,7 @@ from django.conf import settings
 from demos.models import DemoRun
 from demos.trainings import cnn_vs_mlp
 from tests.processes import wait_for
+from workers.pool import PromptlyReplacingAsynPool
 from workers.warmup import warm_up_torch
 
 QUICK = {"steps": 20, "depth": 4, "width": 8}
@@ -38,8 +44,8 @@ def test_each_run_gets_a_fresh_child_forked_from_a_warm_parent(api, start_worker
     worker = start_worker(DEMO_MAINTENANCE_SECONDS="3600")
     parent = worker.process.pid
     assert maps_torch(parent), "the worker's parent should import torch before it forks"
-    # beat and the first pool child inherit torch from the parent instead of importing it
-    wait_for(lambda: len(now := children(parent)) == 2 and all(map(maps_torch, now)), 60, what="the pool")
+    # beat and the pool's two children (one for the run, one to spare) inherit torch instead of importing it
+    wait_for(lambda: len(now := children(parent)) == 3 and all(map(maps_torch, now)), 60, what="the pool")
     cached = list((Path(settings.DATA_DIR) / "demo-data").glob("mnist1d-*.npz"))
     assert cached, "the worker should prepare the MNIST-1D data before it starts"
     processes, seen = [], children(parent)
@@ -55,6 +61,44 @@ def test_each_run_gets_a_fresh_child_forked_from_a_warm_parent(api, start_worker
         replacements = lambda seen=seen: {p for p in children(parent) - seen - set(processes) if maps_torch(p)}  # noqa: E731
         seen |= wait_for(replacements, 60, what="a fresh child, forked from the warm parent, before the next run")
     assert len(set(processes)) == 2 and parent not in processes
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.services
+def test_the_spare_child_runs_nothing_while_another_run_is_running(api, start_worker):
+    start_worker(DEMO_MAINTENANCE_SECONDS="3600")
+    run_ids = [
+        api.post(
+            "/api/demo-runs/", {"demo": "activation-gradients", "params": QUICK, "fresh": True}, format="json"
+        ).json()["id"]
+        for _ in range(3)
+    ]
+    finished = lambda: all(DemoRun.objects.get(pk=run_id).status == "succeeded" for run_id in run_ids)  # noqa: E731
+    wait_for(finished, 180, what="the runs")
+    runs = sorted(DemoRun.objects.filter(pk__in=run_ids), key=lambda run: run.started_at)
+    assert all(earlier.finished_at <= later.started_at for earlier, later in itertools.pairwise(runs)), [
+        (run.started_at, run.finished_at) for run in runs
+    ]
+    assert len({run.worker for run in runs}) == 3, "each run in a fresh child"
+
+
+def close_exit_pipe_then_linger():
+    os.closerange(3, 4096)  # among them the write end of the pipe whose closing tells the pool this child exited
+    time.sleep(0.5)
+
+
+def test_a_child_whose_exit_pipe_closed_is_reaped_before_the_pool_replaces_it():
+    """The pipe closes a moment before the exiting child can be reaped (here the child stretches that moment). Had
+    the pool looked for exited children in between, it would have found none and replaced none."""
+    child = billiard.Process(target=close_exit_pipe_then_linger)
+    child.start()
+    assert wait([child.sentinel], 30), "the child should close its exit pipe"
+    pool = object.__new__(PromptlyReplacingAsynPool)  # only the exit handler runs; it needs no running pool
+    pool._untrack_child_process = lambda proc, hub: None
+    exit_codes_seen_by_the_pool = []
+    pool.maintain_pool = lambda: exit_codes_seen_by_the_pool.append(child.exitcode)
+    pool._event_process_exit(None, child)
+    assert exit_codes_seen_by_the_pool == [0]
 
 
 def test_warm_up_touches_neither_cuda_nor_autograd(monkeypatch):

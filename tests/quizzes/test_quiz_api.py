@@ -3,6 +3,7 @@
 import itertools
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -27,6 +28,24 @@ def test_register_then_use_the_token_as_token_or_bearer():
         "/api/auth/token/", {"username": "grace", "password": "correct horse battery 9"}, format="json"
     )
     assert again.json()["token"] == token
+
+
+def test_a_wrong_token_or_an_inactive_learner_gets_401_in_the_error_format():
+    client = APIClient()
+    response = client.post(
+        "/api/auth/register/", {"username": "ida", "password": "correct horse battery 9"}, format="json"
+    )
+    token = response.json()["token"]
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert client.get("/api/cards/due/").json() == []
+    for header in (f"Token {token[:-1]}x", f"Bearer {token}x"):
+        client.credentials(HTTP_AUTHORIZATION=header)
+        wrong = client.get("/api/cards/due/")
+        assert wrong.status_code == 401 and wrong.json()["detail"] == "Invalid token."
+    get_user_model().objects.filter(username="ida").update(is_active=False)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    inactive = client.get("/api/cards/due/")
+    assert inactive.status_code == 401 and inactive.json()["detail"] == "User inactive or deleted."
 
 
 @pytest.mark.parametrize(

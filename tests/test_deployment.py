@@ -17,7 +17,7 @@ from django.conf import settings
 from django.urls import resolve
 
 ROOT = Path(__file__).resolve().parents[1]
-ALWAYS_ON = {"db", "redis", "web", "worker-cpu", "beat"}
+ALWAYS_ON = {"db", "redis", "web", "worker-cpu", "worker-maintenance", "beat"}
 KEY = "k" * 50
 EXPECTED_POLICY = {
     "default-src": ["'self'"],

@@ -56,9 +56,11 @@ CONCEPT_NAMES = ("id", "slug", "title", "title_zh", "area")
 
 
 @cache
-def _card_select() -> str:
+def _card_select(extra_column: str = "") -> str:
+    """The card's columns, its concept's names and ``extra_column``, if any."""
     names = ", ".join(f'k."{name}" AS concept_{name}' for name in CONCEPT_NAMES)
-    return f"SELECT {sql.columns(Card, 'c')}, {names} FROM cards_card c JOIN kb_concept k ON k.id = c.concept_id"
+    extra = f", {extra_column}" if extra_column else ""
+    return f"SELECT {sql.columns(Card, 'c')}, {names}{extra} FROM cards_card c JOIN kb_concept k ON k.id = c.concept_id"
 
 
 QUEUE = """
@@ -86,7 +88,7 @@ def cards_from(found: list[tuple]) -> list[Card]:
     width, cards = len(Card._meta.concrete_fields), []
     for row in found:
         card = sql.instance(Card, row[:width])
-        names = row[width:]
+        names = row[width : width + len(CONCEPT_NAMES)]
         card.concept = _concept(names)
         cards.append(card)
     return cards
@@ -158,24 +160,18 @@ def cards_by_id(ids: list[int]) -> list[Card]:
 # --- a review ----------------------------------------------------------------------------------------------
 
 
-def locked_card(owner_id: int, card_id: int) -> Card | None:
+def locked_card(owner_id: int, card_id: int, review_id) -> tuple[Card | None, int | None]:
     """The owner's card with its concept's names, its row locked until the transaction ends (on SQLite the
-    immediate transaction has locked the database already)."""
+    immediate transaction has locked the database already), and the card the owner's review ``review_id`` was
+    applied to, if it was."""
     lock = " FOR UPDATE OF c" if connection.features.has_select_for_update_of else ""
-    found = sql.rows(
-        f"{_card_select()} WHERE c.id = %(card)s AND c.owner_id = %(owner)s{lock}", {"card": card_id, "owner": owner_id}
-    )
-    return cards_from(found)[0] if found else None
-
-
-def card_of_review(owner_id: int, review_id) -> int | None:
-    """The card the owner's review ``review_id`` was applied to, if it was."""
+    earlier = "(SELECT r.card_id FROM cards_reviewlog r WHERE r.owner_id = %(owner)s AND r.review_id = %(review)s)"
     stored = ReviewLog._meta.get_field("review_id").get_db_prep_value(review_id, connection)
     found = sql.rows(
-        "SELECT card_id FROM cards_reviewlog WHERE owner_id = %(owner)s AND review_id = %(review)s",
-        {"owner": owner_id, "review": stored},
+        f"{_card_select(earlier)} WHERE c.id = %(card)s AND c.owner_id = %(owner)s{lock}",
+        {"card": card_id, "owner": owner_id, "review": stored},
     )
-    return found[0][0] if found else None
+    return (cards_from(found)[0], found[0][-1]) if found else (None, None)
 
 
 def reviews_due_between(owner_id: int, other_than: int, bounds: list[datetime]) -> list[int]:

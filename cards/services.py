@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import fsrs
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from cards import queries
@@ -210,11 +210,10 @@ def _aware(moment: datetime | None) -> datetime:
 def _review_locked(
     owner, request: ReviewRequest, schedulers: Schedulers, now: datetime | None = None
 ) -> tuple[Card, bool]:
-    card = queries.locked_card(owner.pk, request.card_id)
+    card, earlier = queries.locked_card(owner.pk, request.card_id, request.review_id)
     if card is None:
         raise ServiceError("not_found", f"No card {request.card_id} of yours.", status=404)
     now = now or timezone.now()
-    earlier = queries.card_of_review(owner.pk, request.review_id)
     if earlier is not None:
         if earlier != card.pk:
             raise ServiceError("review_id_reused", "This review_id was already used for another card.", status=409)
@@ -258,27 +257,24 @@ def _review_locked(
     card.previews = schedulers.previews_of(card)
     card.retrievability = round(retrievability(schedulers.review, card, now), 4)
     sql.update(card, SCHEDULE_FIELDS)
-    try:
-        with transaction.atomic():
-            log = ReviewLog(
-                owner_id=owner.pk,
-                card_id=card.pk,
-                review_id=request.review_id,
-                rating=request.rating,
-                reviewed_at=reviewed_at,
-                duration_ms=request.duration_ms,
-                state_before=before[0],
-                due_before=before[1],
-                state_after=card.state,
-                due_after=card.due,
-                stability_after=card.stability,
-                difficulty_after=card.difficulty,
-                undoable=True,
-                **snapshot,
-            )
-            sql.insert(log)
-    except IntegrityError:  # the same review_id won a race on another card lock
-        raise ServiceError("review_id_reused", "This review_id was already used.", status=409) from None
+    log = ReviewLog(
+        owner_id=owner.pk,
+        card_id=card.pk,
+        review_id=request.review_id,
+        rating=request.rating,
+        reviewed_at=reviewed_at,
+        duration_ms=request.duration_ms,
+        state_before=before[0],
+        due_before=before[1],
+        state_after=card.state,
+        due_after=card.due,
+        stability_after=card.stability,
+        difficulty_after=card.difficulty,
+        undoable=True,
+        **snapshot,
+    )
+    if not sql.insert(log, unless_exists=("owner_id", "review_id")):  # it won a race on another card's lock
+        raise ServiceError("review_id_reused", "This review_id was already used.", status=409)
     return card, True
 
 

@@ -106,11 +106,15 @@ def update(instance: models.Model, names: tuple[str, ...]) -> None:
         cursor.execute(f'UPDATE "{instance._meta.db_table}" SET {sets} WHERE id = %s', [*values, instance.pk])
 
 
-def insert(instance: models.Model) -> None:
-    """``instance.save()`` of a new row without the ORM's query building; the id stays unset."""
+def insert(instance: models.Model, *, unless_exists: tuple[str, ...] = ()) -> bool:
+    """``instance.save()`` of a new row without the ORM's query building; the id stays unset. With
+    ``unless_exists`` (the columns of a unique constraint) a row that would break the constraint is not written.
+    Returns whether the row was written."""
     fields = [field for field in instance._meta.concrete_fields if not field.primary_key]
     columns = ", ".join(f'"{field.column}"' for field in fields)
     values = [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields]
+    placeholders = ", ".join(["%s"] * len(fields))
+    conflict = f" ON CONFLICT ({', '.join(unless_exists)}) DO NOTHING" if unless_exists else ""
     with connection.cursor() as cursor:
-        placeholders = ", ".join(["%s"] * len(fields))
-        cursor.execute(f'INSERT INTO "{instance._meta.db_table}" ({columns}) VALUES ({placeholders})', values)
+        cursor.execute(f'INSERT INTO "{instance._meta.db_table}" ({columns}) VALUES ({placeholders}){conflict}', values)
+        return cursor.rowcount == 1

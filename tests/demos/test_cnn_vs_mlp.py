@@ -1,4 +1,6 @@
 import pytest
+import torch
+from torch import nn
 
 from demos.trainings import cnn_vs_mlp
 from demos.trainings.base import ParamError
@@ -29,12 +31,21 @@ def test_deterministic(monkeypatch):
     assert first.series == second.series
 
 
-def test_the_shuffled_mlp_is_the_normal_mlp_with_relabelled_inputs(monkeypatch):
+@pytest.mark.parametrize("preset", ["quick", "full"])  # a constant learning rate, and the one-cycle schedule
+def test_the_shuffled_mlp_is_the_normal_mlp_with_relabelled_inputs(monkeypatch, preset):
     """Its first layer's columns follow the pixels, so both compute the same function up to rounding."""
-    monkeypatch.setitem(cnn_vs_mlp.PRESETS, "quick", TINY)
-    m = cnn_vs_mlp.DEMO.run({"seed": 1}).metrics
+    monkeypatch.setitem(cnn_vs_mlp.PRESETS, preset, TINY)
+    m = cnn_vs_mlp.DEMO.run({"preset": preset, "seed": 1}).metrics
     assert abs(m["test_accuracy_mlp_shuffled"] - m["test_accuracy_mlp"]) < 0.01
     assert abs(m["train_accuracy_mlp_shuffled"] - m["train_accuracy_mlp"]) < 0.01
+
+
+@pytest.mark.parametrize(("kernel", "stride", "padding", "length"), [(5, 2, 1, 40), (3, 2, 1, 19), (3, 1, 0, 7)])
+def test_channels_last_conv_computes_conv1d(kernel, stride, padding, length):
+    conv = cnn_vs_mlp.ChannelsLastConv1d(3, 4, kernel, stride=stride, padding=padding)
+    x = torch.randn(2, 3, length)
+    expected = nn.Conv1d.forward(conv, x)  # the convolution on (batch, channels, positions) inputs
+    assert torch.allclose(conv(x.transpose(1, 2)).transpose(1, 2), expected, atol=1e-6)
 
 
 def test_full_preset_limits_the_seeds():

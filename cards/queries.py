@@ -17,6 +17,7 @@ from cards.models import Card, FsrsState, ReviewLog, SchedulerSettings
 from common import sql
 from kb.models import Concept
 
+MAX_ID = 2**63 - 1  # the largest id a row can have in either database
 LEARNING_STATES = f"({FsrsState.LEARNING:d}, {FsrsState.RELEARNING:d})"
 
 # The learner's reviews of today (with each card's concept), for bury siblings and the day's limits.
@@ -164,6 +165,8 @@ def locked_card(owner_id: int, card_id: int, review_id) -> tuple[Card | None, in
     """The owner's card with its concept's names, its row locked until the transaction ends (on SQLite the
     immediate transaction has locked the database already), and the card the owner's review ``review_id`` was
     applied to, if it was."""
+    if not 0 < card_id <= MAX_ID:  # no such card (and SQLite cannot even take the number)
+        return None, None
     lock = " FOR UPDATE OF c" if connection.features.has_select_for_update_of else ""
     earlier = "(SELECT r.card_id FROM cards_reviewlog r WHERE r.owner_id = %(owner)s AND r.review_id = %(review)s)"
     stored = ReviewLog._meta.get_field("review_id").get_db_prep_value(review_id, connection)

@@ -139,6 +139,15 @@ def test_the_lean_card_data_equals_the_serializer_for_every_kind_of_card():
         assert card_data(card) == CardSerializer(card).data
 
 
+@pytest.mark.parametrize("card", [2**63, 13673849615486998528, 10**30])
+def test_a_card_id_beyond_64_bits_is_not_found_alone_or_in_a_batch(api, learner, card):
+    single = api.post(f"/api/cards/{card}/review/", {"rating": 3, "review_id": str(uuid.uuid4())}, format="json")
+    assert single.status_code == 404, single.json()
+    reviews = [{"card": card, "rating": 3, "review_id": str(uuid.uuid4())}]
+    batch = api.post("/api/reviews/batch/", {"reviews": reviews}, format="json")
+    assert batch.status_code == 404 and "reviews.0" in batch.json()["errors"], batch.json()
+
+
 def test_cards_read_by_hand_written_sql_equal_the_orms_field_by_field():
     _client, cards = learner_with_cards("someone", 12)
     today = timezone.now().date()

@@ -127,19 +127,12 @@ def first_learning_and_reviews(params: dict, learning: int, reviews: int) -> lis
     """The first ``learning`` cards in a learning step due now, then the first ``reviews`` review cards due today,
     each in due order."""
     found = sql.rows(_queue(), {**params, "learning": learning, "reviews": reviews})
-    cards = sorted(cards_from(found), key=_due_order)
-    return [card for card in cards if card.state != FsrsState.REVIEW] + [
-        card for card in cards if card.state == FsrsState.REVIEW
-    ]
+    return sorted(cards_from(found), key=lambda card: (card.state == FsrsState.REVIEW, card.due, card.pk))
 
 
 @cache
 def _queue() -> str:
     return QUEUE.format(select=_card_select(), today=TODAY, in_step=IN_LEARNING_STEP, review=int(FsrsState.REVIEW))
-
-
-def _due_order(card: Card) -> tuple:
-    return card.due, card.pk
 
 
 def new_cards_today(params: dict) -> list[tuple[int, int, str]]:

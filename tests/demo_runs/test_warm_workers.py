@@ -23,18 +23,26 @@ from workers.warmup import warm_up_torch
 QUICK = {"steps": 20, "depth": 4, "width": 8}
 
 
+def proc(pid: int, name: str) -> str | None:
+    """A file of /proc/<pid>, or None once the process is gone (it can go between listing and reading)."""
+    try:
+        return Path(f"/proc/{pid}/{name}").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+
+
 def children(pid: int) -> set[int]:
-    return {int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()}
+    return {int(child) for child in (proc(pid, f"task/{pid}/children") or "").split()}
 
 
 def maps_torch(pid: int) -> bool:
-    return "libtorch_cpu" in Path(f"/proc/{pid}/maps").read_text()
+    return "libtorch_cpu" in (proc(pid, "maps") or "")
 
 
 def released(pid: int) -> bool:
     """The process has exited: gone, or a zombie (which holds no memory) not yet reaped by its parent."""
-    status = Path(f"/proc/{pid}/status")
-    return not status.exists() or "\nState:\tZ" in status.read_text()
+    status = proc(pid, "status")
+    return status is None or "\nState:\tZ" in status
 
 
 @pytest.mark.django_db(transaction=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from functools import cache
 
@@ -34,9 +35,22 @@ def positional(sql: str, params: dict) -> tuple[str, list]:
 
 def rows(sql: str, params: dict | None = None) -> list[tuple]:
     statement, values = positional(sql, params or {})
-    with connection.cursor() as cursor:
+    with _cursor() as cursor:
         cursor.execute(statement, values)
         return cursor.fetchall()
+
+
+@contextmanager
+def _cursor():
+    """Django's cursor; on PostgreSQL one that sends the values apart from the statement (Django binds them into
+    its text), so that psycopg can prepare the statement and PostgreSQL keep its plan: planning the due list's
+    statements took longer than running them. See ``DATABASE_PREPARED_STATEMENTS`` in the settings."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            import psycopg
+
+            cursor.cursor = psycopg.Cursor(cursor.cursor.connection)
+        yield cursor
 
 
 def moment(value) -> datetime | None:
@@ -102,7 +116,7 @@ def update(instance: models.Model, names: tuple[str, ...]) -> None:
     fields = [instance._meta.get_field(name) for name in names]
     sets = ", ".join(f'"{field.column}" = %s' for field in fields)
     values = [field.get_db_prep_save(getattr(instance, field.attname), connection) for field in fields]
-    with connection.cursor() as cursor:
+    with _cursor() as cursor:
         cursor.execute(f'UPDATE "{instance._meta.db_table}" SET {sets} WHERE id = %s', [*values, instance.pk])
 
 
@@ -115,6 +129,6 @@ def insert(instance: models.Model, *, unless_exists: tuple[str, ...] = ()) -> bo
     values = [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields]
     placeholders = ", ".join(["%s"] * len(fields))
     conflict = f" ON CONFLICT ({', '.join(unless_exists)}) DO NOTHING" if unless_exists else ""
-    with connection.cursor() as cursor:
+    with _cursor() as cursor:
         cursor.execute(f'INSERT INTO "{instance._meta.db_table}" ({columns}) VALUES ({placeholders}){conflict}', values)
         return cursor.rowcount == 1

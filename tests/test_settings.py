@@ -139,6 +139,22 @@ def test_every_way_of_pointing_at_sqlite_gets_wal_immediate_transactions_and_a_t
         assert values["max_age"] > 0  # connections are kept across requests
 
 
+@pytest.mark.parametrize(("value", "threshold"), [(None, 5), ("false", None)])
+def test_postgresql_prepares_the_hot_statements_unless_turned_off(tmp_path, value, threshold):
+    probe = "import django, json; from django.conf import settings; django.setup(); "
+    probe += "print(json.dumps(settings.DATABASES['default']['OPTIONS']))"
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_PREPARED_STATEMENTS"}
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings.local",
+        DEEPRECALL_DATA_DIR=str(tmp_path),
+        DATABASE_URL="postgres://learner:pw@db.example:5432/deeprecall",
+        **({"DATABASE_PREPARED_STATEMENTS": value} if value else {}),
+    )
+    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["prepare_threshold"] == threshold
+
+
 def test_sqlite_options_leave_other_databases_and_explicit_options_alone():
     from config.settings.base import with_sqlite_options
 

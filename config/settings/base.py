@@ -110,10 +110,25 @@ def with_sqlite_options(config: dict) -> dict:
     return {"CONN_MAX_AGE": SQLITE_CONN_MAX_AGE, **config, "OPTIONS": {**SQLITE_OPTIONS, **config.get("OPTIONS", {})}}
 
 
+# The hot path's hand-written statements (common/sql.py) are prepared on a PostgreSQL connection once they ran 5
+# times there (psycopg's default, which Django turns off), so PostgreSQL plans each once per connection instead of
+# on every request. The ORM's own statements are bound client-side and never prepared. Off for a connection pooler
+# that cannot keep prepared statements (PgBouncer in transaction mode before 1.21).
+DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
+
+
+def with_postgres_options(config: dict) -> dict:
+    if config.get("ENGINE") != "django.db.backends.postgresql":
+        return config
+    threshold = 5 if DATABASE_PREPARED_STATEMENTS else None
+    return {**config, "OPTIONS": {"prepare_threshold": threshold, **config.get("OPTIONS", {})}}
+
+
 def database_config() -> dict:
     url = os.environ.get("DATABASE_URL")
     if url:
-        return with_sqlite_options(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
+        config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        return with_sqlite_options(with_postgres_options(config))
     return with_sqlite_options({"ENGINE": "django.db.backends.sqlite3", "NAME": DATA_DIR / "deeprecall.sqlite3"})
 
 

@@ -121,6 +121,22 @@ def test_a_review_makes_the_same_queries_for_10_and_200_cards_and_none_after_its
     assert not [sql for sql in many[log_written:] if sql.startswith("SELECT")], "no lazy loads after the commit"
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's own: CI's second pass runs it there")
+def test_on_postgresql_the_hot_statements_are_prepared_once_per_connection():
+    client, cards = learner_with_cards("regular", 10)
+    for _ in range(6):  # psycopg prepares a statement on its 6th run on a connection (see the settings)
+        assert client.get("/api/cards/due/?limit=20").status_code == 200
+    for _ in range(6):
+        review = {"rating": 3, "review_id": str(uuid.uuid4())}
+        assert client.post(f"/api/cards/{cards[2].pk}/review/", review, format="json").status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    hot = ('FROM "authtoken_token"', "UNION ALL", "COALESCE(SUM", "FOR UPDATE OF c", 'INSERT INTO "cards_reviewlog"')
+    for part in hot:
+        assert any(part in statement for statement in prepared), (part, prepared)
+
+
 def test_the_review_answer_is_the_card_as_the_serializer_shows_it_with_its_retrievability(api, learner):
     _client, cards = learner_with_cards("someone", 6)
     Card.objects.filter(pk__in=[card.pk for card in cards]).update(owner=learner)

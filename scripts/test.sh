@@ -32,23 +32,24 @@ if [ $# -gt 0 ]; then
 fi
 
 # Two streams at once, so that both cores work (each stream is mostly one busy process plus waits on servers and
-# workers): in the background, the database-facing tests again on PostgreSQL (row locks, JSON, search), as study
-# groups deploy it, then the tests that run the service as deployed (faults, API fuzzing, deployment files); in
-# the foreground, everything else on SQLite.
-deployed_tests=(tests/faults tests/test_api_fuzz.py tests/test_deployment.py)
+# workers), of about the same length: in the background, the database-facing tests again on PostgreSQL (row locks,
+# JSON, search), as study groups deploy it, then the tests that run the service as deployed (faults, API fuzzing,
+# deployment files) and the demo worker's own tests; in the foreground, everything else on SQLite.
+side_tests=(tests/faults tests/test_api_fuzz.py tests/test_deployment.py tests/demo_runs/test_worker.py
+  tests/demo_runs/test_command.py)
 side_log=$(mktemp)
 (
   status=0
   echo "--- the API, service and worker tests on PostgreSQL"
   scripts/with-postgres.sh python -m pytest -q tests/kb tests/quizzes tests/cards tests/study tests/demo_runs \
     tests/test_upgrade.py tests/test_settings.py || status=1
-  echo "--- the service as deployed: faults, API fuzzing, deployment files"
-  python -m pytest -q "${deployed_tests[@]}" || status=1
+  echo "--- the service as deployed (faults, API fuzzing, deployment files) and the demo worker"
+  python -m pytest -q "${side_tests[@]}" || status=1
   exit $status
 ) >"$side_log" 2>&1 &
 side=$!
 main_status=0
-python -m pytest -q "${deployed_tests[@]/#/--ignore=}" || main_status=$?
+python -m pytest -q "${side_tests[@]/#/--ignore=}" || main_status=$?
 side_status=0
 wait "$side" || side_status=$?
 cat "$side_log"

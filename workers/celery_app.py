@@ -36,6 +36,14 @@ def warm_up_before_forking(sender, **_kwargs) -> None:
 
     if not runs_maintenance_only(sender):
         warm_up_torch()
+        worker_process_init.connect(warm_up_child, weak=False)
+
+
+def warm_up_child(**_kwargs) -> None:
+    """Runs in each child as it starts, while it waits for its run (see workers.warmup)."""
+    from workers.warmup import warm_up_autograd
+
+    warm_up_autograd()
 
 
 @worker_init.connect

@@ -7,6 +7,8 @@ What survives a fork decides what may run here:
 - no backward pass: autograd's first one counts the devices (CUDA with a CUDA build) and starts threads, and
   torch then refuses autograd in forked children;
 - one torch thread: a CPU thread pool started here would not exist in the children.
+Autograd's first backward pass is paid in each child as it starts (``warm_up_autograd``): children are forked
+ahead of their runs (see workers/pool.py), so it is done while the child waits, not inside a run.
 """
 
 import torch
@@ -35,6 +37,12 @@ def warm_up_torch() -> None:
         optimizer.zero_grad(set_to_none=False)
 
 
+def warm_up_autograd() -> None:
+    """In a freshly forked child: one backward pass through the layers the demos use, so that a run's first one
+    does not pay for starting autograd's engine and its backward kernels."""
+    _forward(_layers()).backward()
+
+
 def _layers() -> dict[str, nn.Module]:
     return {
         "image": nn.Sequential(
@@ -51,13 +59,15 @@ def _layers() -> dict[str, nn.Module]:
     }
 
 
-def _forward(layers: dict[str, nn.Module]) -> None:
+def _forward(layers: dict[str, nn.Module]) -> torch.Tensor:
+    """A pass through every layer and loss; returns their sum."""
     images = torch.randn(4, 1, 8, 8)
     features = layers["image"](images).flatten(1)
     logits = layers["dense"](torch.cat([features, layers["signal"](images[:, :, 0]).flatten(1)], 1)[:, :8])
-    F.cross_entropy(logits, torch.tensor([0, 1, 2, 3]))
-    F.binary_cross_entropy_with_logits(logits, torch.rand(4, 8))
-    F.leaky_relu(logits).softmax(1).argmax(1)
+    total = F.cross_entropy(logits, torch.tensor([0, 1, 2, 3]))
+    total = total + F.binary_cross_entropy_with_logits(logits, torch.rand(4, 8))
+    total = total + F.leaky_relu(logits).softmax(1).max(1).values.sum()
     sequences = layers["embedding"](torch.randint(0, 5, (4, 6)))
     for name in ("rnn", "lstm", "gru"):
-        layers[name](sequences)
+        total = total + layers[name](sequences)[0].sum()
+    return total

@@ -4,6 +4,8 @@ the next child is forked as soon as a run ends, before the next task arrives."""
 
 import itertools
 import os
+import subprocess
+import sys
 import time
 from multiprocessing.connection import wait
 from pathlib import Path
@@ -125,6 +127,26 @@ def test_warm_up_touches_neither_cuda_nor_autograd(monkeypatch):
     warm_up_torch()
     assert torch.get_num_threads() == 1
     assert not torch.cuda.is_initialized()
+
+
+CHILD_AFTER_WARM_UP = """
+import os, torch
+from workers.warmup import warm_up_autograd, warm_up_torch
+warm_up_torch()
+pid = os.fork()
+if pid == 0:
+    warm_up_autograd()
+    weight = torch.ones(3, requires_grad=True)
+    (weight * 2).sum().backward()
+    os._exit(0 if weight.grad.tolist() == [2.0, 2.0, 2.0] else 1)
+os._exit(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
+"""
+
+
+def test_a_child_forked_after_the_warm_up_starts_autograd_and_trains():
+    """The child's own warm-up (its first backward pass, while it waits for a run) works after the parent's."""
+    done = subprocess.run([sys.executable, "-c", CHILD_AFTER_WARM_UP], cwd=settings.BASE_DIR, capture_output=True)
+    assert done.returncode == 0, done.stderr.decode()
 
 
 def test_mnist1d_is_generated_once_and_then_read_from_the_cache(tmp_path, monkeypatch):

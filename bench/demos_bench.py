@@ -10,9 +10,12 @@
 - cache hit: the identical submission again, answered from the stored result.
 
 Each demo is measured --repeat times (raw and queued alternating); the medians are printed, so that a busy
-machine's noise weighs less. The process polls the run's row every 5 ms and then reads it through the API.
+machine's noise weighs less. The process polls the run's row every 5 ms and then reads it through the API. Each
+measurement starts --settle seconds (default 0.5) after the previous one ended, once the worker has replaced the
+child that ran the previous run: with --settle 0 a run sent while that child exits and its replacement starts also
+pays for their work on the same cores.
 
-Usage: .venv/bin/python bench/demos_bench.py [demo ...] [--device cuda] [--seeds N] [--repeat N]
+Usage: .venv/bin/python bench/demos_bench.py [demo ...] [--device cuda] [--seeds N] [--repeat N] [--settle S]
 With --seeds N every run trains N seeds (the demos' ``seeds`` parameter) and reports their means.
 With --device cuda the raw runs use the GPU and the queued ones go to a GPU worker (queue gpu).
 It starts its own redis-server and worker on loopback and leaves nothing behind.
@@ -58,15 +61,17 @@ def finished_poller(run_id):
     return finished
 
 
-def measure(client, name: str, params: dict, device: str) -> dict:
-    """One raw run and one queued run of ``name``; times in seconds."""
+def measure(client, name: str, params: dict, device: str, settle: float = 0) -> dict:
+    """One raw run and one queued run of ``name``, each ``settle`` seconds after what came before; in seconds."""
     from demos.catalog import get_demo
     from demos.models import DemoRun
 
+    time.sleep(settle)
     started = time.perf_counter()
     get_demo(name).run(params, device)
     raw = time.perf_counter() - started
 
+    time.sleep(settle)
     submitted = time.time()
     started = time.perf_counter()
     body = {"demo": name, "params": params, "fresh": True, "device": device}
@@ -92,6 +97,7 @@ def main() -> None:
     parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu", help="Device of the runs.")
     parser.add_argument("--seeds", type=int, default=1, help="Seeds per run, 1 to 10 (default 1).")
     parser.add_argument("--repeat", type=int, default=3, help="Measurements per demo; medians are printed.")
+    parser.add_argument("--settle", type=float, default=0.5, help="Seconds of rest before each run (default 0.5).")
     args = parser.parse_args()
 
     data = Path(tempfile.mkdtemp(prefix="deeprecall-bench-"))
@@ -135,7 +141,7 @@ def main() -> None:
         params = {"seeds": args.seeds}
         print(
             f"torch {torch.__version__}, {settings.DEMO_TORCH_THREADS} thread(s), runs on {args.device}, "
-            f"{args.seeds} seed(s) per run, medians of {args.repeat}"
+            f"{args.seeds} seed(s) per run, medians of {args.repeat}, {args.settle} s of rest before each run"
         )
         print(
             f"{'demo':24} {'raw s':>7} {'queued s':>9} {'overhead ms':>11} {'to start ms':>11} {'in run ms':>9} "
@@ -143,7 +149,7 @@ def main() -> None:
         )
         for name in names:
             get_demo(name).run(params, args.device)  # warm-up: imports, data generation caches, allocator
-            runs = [measure(client, name, params, args.device) for _ in range(args.repeat)]
+            runs = [measure(client, name, params, args.device, args.settle) for _ in range(args.repeat)]
             median = {key: statistics.median(run[key] for run in runs) for key in runs[0]}
             overhead = statistics.median(run["queued"] - run["raw"] for run in runs)
 

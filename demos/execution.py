@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
 import os
 import threading
 import time
+import uuid
 
 from django.conf import settings
 from django.db import DatabaseError, connection
@@ -37,7 +39,7 @@ class RunTimedOut(Exception):
 
 def execute_run(run_id, worker: str = "") -> None:
     """Run a queued demo and record the outcome. Safe to call twice: only the call that claims the run acts."""
-    run = DemoRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).only(*RUN_INPUTS).first()
+    run = _queued(run_id)
     device = _device_for(run.queue) if run else None
     if not (run and _claim(run_id, worker, device)):
         logger.info("Run %s is not queued any more (finished, cancelled or running elsewhere); skipping.", run_id)
@@ -73,6 +75,17 @@ def execute_run(run_id, worker: str = "") -> None:
             _finish(run_id, RunStatus.FAILED, message="failed", error=f"{type(exc).__name__}: {exc}")
     finally:
         _release_memory(device)
+
+
+def prepare_process() -> None:
+    """In a worker's child as it starts, while it waits for its run: the run's first statement would otherwise pay
+    for SQLite reading the schema on a new connection and for Django building the query (about 5 ms)."""
+    with contextlib.suppress(DatabaseError):  # unreachable now: the run connects (or fails) as before
+        _queued(uuid.UUID(int=0))
+
+
+def _queued(run_id) -> DemoRun | None:
+    return DemoRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).only(*RUN_INPUTS).first()
 
 
 def _claim(run_id, worker: str, device) -> bool:

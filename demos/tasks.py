@@ -4,7 +4,7 @@ import os
 from pathlib import Path
 
 from celery import shared_task
-from celery.signals import worker_init
+from celery.signals import worker_init, worker_process_init
 from django.conf import settings
 
 from demos import execution, maintenance
@@ -34,3 +34,9 @@ def prepare_demos_before_forking(sender, **_kwargs) -> None:
         return
     for demo in CATALOG.values():
         demo.prepare(Path(settings.DATA_DIR) / "demo-data")
+    # connected here, after Celery's Django fixup (which closes a child's inherited connections as it starts)
+    worker_process_init.connect(prepare_child_for_runs, weak=False)
+
+
+def prepare_child_for_runs(**_kwargs) -> None:
+    execution.prepare_process()

@@ -11,6 +11,7 @@ from billiard import pool as billiard_pool
 from celery.concurrency import asynpool, prefork
 
 SPARE_CHILDREN = 1
+EXIT_WAIT_SECONDS = 0.5
 
 # A child that has run its task waits until the parent has read the result before it exits, checking every 0.1 s;
 # every 5 ms it exits (and is replaced) that much sooner. It still gives up after 30 s, as before.
@@ -28,8 +29,10 @@ class PromptlyReplacingAsynPool(asynpool.AsynPool):
     def _event_process_exit(self, hub, proc):
         # Called when the child's exit pipe is readable. The pipe closes a moment before the kernel lets the parent
         # reap the child; looked for in between, the child is not found exited, and its replacement waits for the
-        # 5 s timer. The child is exiting, so reaping it first blocks for a moment at most.
-        proc.join()
+        # 5 s timer. So the child is reaped first: the wait returns as soon as it has exited. It is bounded: should
+        # the event loop call this for a child that is not exiting (an event left for a descriptor closed and
+        # reused while the broker connection was lost and rebuilt), an unbounded wait would block the whole worker.
+        proc.join(timeout=EXIT_WAIT_SECONDS)
         super()._event_process_exit(hub, proc)
 
 

@@ -111,6 +111,24 @@ def test_a_child_whose_exit_pipe_closed_is_reaped_before_the_pool_replaces_it():
     assert exit_codes_seen_by_the_pool == [0]
 
 
+def test_the_pool_is_not_blocked_by_an_exit_event_for_a_child_that_is_not_exiting():
+    """An exit event for a live child (a stale event for a reused descriptor) must not block the worker's event loop
+    until that child exits: the spare child waits for a task, so it never would."""
+    child = billiard.Process(target=time.sleep, args=(60,))
+    child.start()
+    try:
+        pool = object.__new__(PromptlyReplacingAsynPool)
+        pool._untrack_child_process = lambda proc, hub: None
+        pool.maintain_pool = lambda: None
+        started = time.monotonic()
+        pool._event_process_exit(None, child)
+        assert time.monotonic() - started < 5
+        assert child.is_alive()
+    finally:
+        child.terminate()
+        child.join()
+
+
 def test_warm_up_touches_neither_cuda_nor_autograd(monkeypatch):
     """CUDA initialised in the parent, or autograd's device threads started there, would break every forked child."""
 

@@ -89,8 +89,8 @@ def cards_from(found: list[tuple]) -> list[Card]:
     width, cards = len(Card._meta.concrete_fields), []
     for row in found:
         card = sql.instance(Card, row[:width])
-        names = row[width : width + len(CONCEPT_NAMES)]
-        card.concept = _concept(names)
+        # what ``card.concept = ...`` leaves, without the descriptor's checks (concept_id is the row's already)
+        card._state.fields_cache["concept"] = _concept(row[width : width + len(CONCEPT_NAMES)])
         cards.append(card)
     return cards
 

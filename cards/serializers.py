@@ -73,11 +73,11 @@ def _iso(moment, zone) -> str:
 STATE_LABELS = {state.value: state.label for state in FsrsState}
 
 
-def card_data(card: Card) -> dict:
+def card_data(card: Card, zone=None) -> dict:
     """``CardSerializer(card).data`` built directly, for the hot paths (the due list, reviews): the same keys and
     values without a serializer's per-call field setup. The card needs its concept's slug
-    (``cards.queries`` reads them)."""
-    zone = timezone.get_current_timezone()
+    (``cards.queries`` reads them). ``zone``: the current time zone, where the caller has it already."""
+    zone = zone or timezone.get_current_timezone()
     return {
         "id": card.pk,
         "concept": card.concept.slug,

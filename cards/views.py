@@ -1,6 +1,7 @@
 """The flashcards API: thin views that validate input, call one service or selector and shape the output."""
 
 from django.http import HttpResponse
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.decorators import action
@@ -130,7 +131,8 @@ class CardViewSet(viewsets.GenericViewSet):
             raise QueryParamError("limit", "limit must be a whole number from 1 to 200.", "invalid_number")
         due, counts = selectors.due_queue(request.user, int(raw))
         headers = {f"X-{kind.capitalize()}-Left": str(count) for kind, count in counts.items()}
-        return Response([{**card_data(card), "intervals": i} for card, i in due], headers=headers)
+        zone = timezone.get_current_timezone()
+        return Response([{**card_data(card, zone), "intervals": i} for card, i in due], headers=headers)
 
     @extend_schema(request=ReviewSerializer)
     @action(detail=True, methods=["post"])
@@ -172,7 +174,8 @@ class BatchReviewView(APIView):
         form.is_valid(raise_exception=True)
         requests = [_review_request(item["card"], item) for item in form.validated_data["reviews"]]
         results = services.review_batch(request.user, requests)
-        data = [{**card_data(card), "retrievability": card.retrievability, "applied": ok} for card, ok in results]
+        zone = timezone.get_current_timezone()
+        data = [{**card_data(card, zone), "retrievability": card.retrievability, "applied": ok} for card, ok in results]
         return Response(data)
 
 

@@ -3,12 +3,13 @@ whatever the learner's cards, none after the review's commit, and interval previ
 that read exactly as FSRS computes them now, also once the settings change. Speed itself is measured by
 bench/load_bench.py."""
 
+import contextlib
 import uuid
 from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
@@ -18,6 +19,7 @@ from cards import queries, scheduling, selectors
 from cards.models import Card, FsrsState, ReviewLog
 from cards.scheduling import preview_intervals, scheduler_from
 from cards.serializers import CardSerializer, card_data
+from common import sql
 from kb.models import Concept
 
 pytestmark = pytest.mark.django_db
@@ -119,6 +121,36 @@ def test_a_review_makes_the_same_queries_for_10_and_200_cards_and_none_after_its
     assert len(many) - len(statements) <= 2, "no savepoint inside a review"
     log_written = next(i for i, sql in enumerate(many) if sql.startswith('INSERT INTO "cards_reviewlog"'))
     assert not [sql for sql in many[log_written:] if sql.startswith("SELECT")], "no lazy loads after the commit"
+
+
+def test_the_hot_path_reads_and_writes_the_same_whether_or_not_django_records_its_statements():
+    """Unrecorded, ``common.sql`` runs statements on the driver's cursor; recorded (DEBUG, CaptureQueriesContext),
+    through Django's. Both give the same due list, and the same review of two cards scheduled alike."""
+    client, cards = learner_with_cards("someone", 12)
+    reviewed_at = (timezone.now() - timedelta(seconds=5)).isoformat()
+    results = []
+    for card, recorded in ((cards[1], False), (cards[7], True)):  # both in their first learning step
+        with CaptureQueriesContext(connection) if recorded else contextlib.nullcontext() as captured:
+            due = client.get("/api/cards/due/?limit=20")
+            review = {"rating": 2, "review_id": str(uuid.uuid4()), "reviewed_at": reviewed_at}
+            reviewed = client.post(f"/api/cards/{card.pk}/review/", review, format="json")
+        assert due.status_code == reviewed.status_code == 200, (due.content, reviewed.content)
+        assert (captured is not None and len(captured) >= 8) == recorded
+        log = ReviewLog.objects.get(card_id=card.pk)
+        results.append(
+            (
+                [row for row in due.json() if row["id"] not in (cards[1].pk, cards[7].pk)],
+                {**reviewed.json(), "id": None, "concept": None, "front": None},
+                (log.state_before, log.state_after, log.due_after, log.stability_after, log.difficulty_after),
+            )
+        )
+    assert results[0] == results[1]
+    assert results[0][1]["reps"] == 1
+
+
+def test_a_database_error_in_a_hand_written_statement_is_djangos_error():
+    with pytest.raises(DatabaseError, match="no_such_table"), transaction.atomic():
+        sql.rows("SELECT * FROM no_such_table WHERE id = %(id)s", {"id": 1})
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's own: CI's second pass runs it there")

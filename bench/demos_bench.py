@@ -99,6 +99,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="Measurements per demo; medians are printed.")
     parser.add_argument("--settle", type=float, default=0.5, help="Seconds of rest before each run (default 0.5).")
     args = parser.parse_args()
+    if args.settle < 0 or args.repeat < 1:
+        parser.error("--settle must be 0 or more seconds and --repeat at least 1.")
 
     data = Path(tempfile.mkdtemp(prefix="deeprecall-bench-"))
     (data / "static").mkdir()

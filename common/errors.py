@@ -146,13 +146,21 @@ def json_not_found(request, exception=None):
 
 
 def json_server_error(request):
-    """Django's handler500, called while the exception is being handled: a database that is down, busy or out
-    of disk is the server's state, not a bug, and gets its own status and advice (see storage_failure)."""
-    failure = storage_failure(sys.exc_info()[1])
-    if failure is None:
-        return JsonResponse(error_body(500, "server_error", DEFAULT_DETAIL[500]), status=500)
-    response = JsonResponse(error_body(failure.status, failure.code, failure.detail), status=failure.status)
-    if failure.status == 503:
+    """Django's handler500 for the API, called while the exception is being handled."""
+    failure = server_failure()
+    body = error_body(failure.status, failure.code, failure.detail)
+    return with_retry_after(JsonResponse(body, status=failure.status))
+
+
+def server_failure() -> ServiceError:
+    """The exception being handled, as the server's answer: a database that is down, busy or out of disk is the
+    server's state, not a bug, and gets its own status and advice (see storage_failure); anything else is a 500."""
+    return storage_failure(sys.exc_info()[1]) or ServiceError("server_error", DEFAULT_DETAIL[500], status=500)
+
+
+def with_retry_after(response):
+    """A 503 says when to come back."""
+    if response.status_code == 503:
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 

@@ -23,4 +23,4 @@ urlpatterns = [
 handler400 = "common.errors.json_bad_request"
 handler403 = "common.errors.json_permission_denied"
 handler404 = "portal.errors.not_found"
-handler500 = "common.errors.json_server_error"
+handler500 = "portal.errors.server_error"

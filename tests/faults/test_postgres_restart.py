@@ -1,7 +1,11 @@
 """PostgreSQL restarted while a learner works: the requests in the outage get a 503 in the API's error format with
-Retry-After (never a 500 nor a dropped connection), the server recovers by itself, and nothing is half-written."""
+Retry-After (never a 500 nor a dropped connection), a portal page gets a 503 page, the server recovers by itself,
+and nothing is half-written."""
 
 import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
 
 import pytest
 
@@ -23,7 +27,9 @@ def test_requests_get_503_during_a_restart_and_succeed_after_it(postgres, start_
         time.sleep(3)
         stopping = time.monotonic()
         postgres.stop()
-        time.sleep(OUTAGE_SECONDS)
+        time.sleep(1)
+        page = _portal_page(server.url + "/concepts/")
+        time.sleep(OUTAGE_SECONDS - 1)
         postgres.start()
         restarted = time.monotonic()
         wait_for(lambda: any(o.ok and o.at > restarted for o in traffic.of("review")), 30, what="a review to succeed")
@@ -47,6 +53,24 @@ def test_requests_get_503_during_a_restart_and_succeed_after_it(postgres, start_
     assert all(o.ok or o.status == 409 for o in after)
 
     assert_reviews_applied_once(learner, traffic)
+    assert page.status == 503 and page.headers["Retry-After"] == "5", page.status
+    assert page.headers["Content-Type"].startswith("text/html") and "Back in a moment" in page.text, page.text[:300]
+
+
+@dataclass
+class Page:
+    status: int
+    headers: dict
+    text: str
+
+
+def _portal_page(url: str) -> Page:
+    """A portal page as a browser gets it, error statuses included."""
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return Page(response.status, dict(response.headers), response.read().decode())
+    except urllib.error.HTTPError as error:
+        return Page(error.code, dict(error.headers), error.read().decode())
 
 
 def assert_reviews_applied_once(learner: Learner, traffic: Traffic) -> None:

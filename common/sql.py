@@ -152,17 +152,17 @@ def instance(model: type[models.Model], values) -> models.Model:
 
 def update(instance: models.Model, names: tuple[str, ...]) -> None:
     """``instance.save(update_fields=names)`` without the ORM's query building."""
-    fields = [instance._meta.get_field(name) for name in names]
+    statement, fields = _update_statement(type(instance), names)
     values = {field.attname: field.get_db_prep_save(getattr(instance, field.attname), connection) for field in fields}
     with _cursor() as run:
-        run(_update_statement(type(instance), names), {**values, "pk": instance.pk})
+        run(statement, {**values, "pk": instance.pk})
 
 
 @cache
-def _update_statement(model: type[models.Model], names: tuple[str, ...]) -> str:
-    fields = [model._meta.get_field(name) for name in names]
+def _update_statement(model: type[models.Model], names: tuple[str, ...]) -> tuple[str, tuple[models.Field, ...]]:
+    fields = tuple(model._meta.get_field(name) for name in names)
     sets = ", ".join(f'"{field.column}" = %({field.attname})s' for field in fields)
-    return f'UPDATE "{model._meta.db_table}" SET {sets} WHERE id = %(pk)s'
+    return f'UPDATE "{model._meta.db_table}" SET {sets} WHERE id = %(pk)s', fields
 
 
 def insert(instance: models.Model, *, unless_exists: tuple[str, ...] = ()) -> bool:

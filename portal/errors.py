@@ -9,7 +9,7 @@ from common.errors import RETRY_AFTER_SECONDS, json_not_found, json_server_error
 
 
 def not_found(request, exception=None):
-    if request.path.startswith("/api/"):
+    if _is_api(request):
         return json_not_found(request, exception)
     return render(request, "portal/404.html", status=404)
 
@@ -17,12 +17,16 @@ def not_found(request, exception=None):
 def server_error(request):
     """Django's handler500. The page renders without the request's context (no session, no user), since the
     database may be what failed."""
-    if request.path.startswith("/api/"):
+    if _is_api(request):
         return json_server_error(request)
     failure = server_failure()
     context = {"status": failure.status, "retry_after": RETRY_AFTER_SECONDS, "stylesheet": _asset("portal/portal.css")}
     page = loader.render_to_string("portal/500.html", context)
     return with_retry_after(HttpResponse(page, status=failure.status))
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
 
 
 def _asset(path: str) -> str | None:
